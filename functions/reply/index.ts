@@ -1,0 +1,57 @@
+import { createChatCompleter } from '../../src/chat/chat-completer';
+import type { ReplyConfig } from '../../src/config/reply-config';
+import { loadReplyConfig } from '../../src/config/reply-config';
+import { createAnswerDelivery } from '../../src/dingtalk/answer-delivery';
+import type { ReplyDeps } from '../../src/handlers/handle-reply';
+import { handleReply } from '../../src/handlers/handle-reply';
+import { replyLeaseMs } from '../../src/handlers/reply-budget';
+import type { FcContext } from '../../src/platform/fc-context';
+import type { Logger } from '../../src/ports';
+import { createFileHistoryStore } from '../../src/storage/file-history-store';
+import { createProcessedStore } from '../../src/storage/processed-store';
+import { loadAtColdStart } from '../load-at-cold-start';
+
+// Built once per instance so warm invocations reuse the HTTP clients and the DingTalk access-token cache.
+const { config, log } = loadAtColdStart('reply', loadReplyConfig);
+const services = config ? createServices(config, log) : undefined;
+
+/** FC 3.0 entry point of the async reply function. Always resolves: a rejection would make FC retry the event. */
+export async function handler(event: Buffer, context: FcContext): Promise<{ outcome: string }> {
+  const invocationLog = log.child({ requestId: context.requestId });
+  if (!config || !services) {
+    invocationLog.error('configuration invalid: see the cold-start log line for the variables to fix');
+    return { outcome: 'misconfigured' };
+  }
+  const outcome = await handleReply(Buffer.isBuffer(event) ? event : Buffer.from(String(event)), {
+    ...services,
+    log: invocationLog,
+  });
+  return { outcome };
+}
+
+function createServices(replyConfig: ReplyConfig, rootLog: Logger): Omit<ReplyDeps, 'log'> {
+  const clock = Date.now;
+  return {
+    config: replyConfig,
+    clock,
+    history: createFileHistoryStore({ dir: replyConfig.historyDir, logger: rootLog }),
+    processed: createProcessedStore({
+      dir: replyConfig.historyDir,
+      logger: rootLog,
+      clock,
+      leaseMs: replyLeaseMs(replyConfig.llmTimeoutMs),
+    }),
+    chat: createChatCompleter({
+      apiKey: replyConfig.openaiApiKey,
+      baseURL: replyConfig.openaiBaseUrl,
+      model: replyConfig.openaiModel,
+      timeoutMs: replyConfig.llmTimeoutMs,
+      clock,
+    }),
+    delivery: createAnswerDelivery({
+      apps: replyConfig.dingtalkApps,
+      apiBase: replyConfig.dingtalkApiBase,
+      clock,
+    }),
+  };
+}

@@ -1,0 +1,108 @@
+import type { ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+
+/** The FC context handed to a handler. */
+export interface InvokeContext {
+  requestId: string;
+  credentials?: { accessKeyId: string; accessKeySecret: string; securityToken?: string };
+  function: { name: string };
+  region: string;
+  accountId: string;
+}
+
+export interface InvocationResult {
+  result?: unknown;
+  error?: string;
+  durationMs: number;
+  rssBytes?: number;
+}
+
+/** A running emulated FC instance of one built function. */
+export interface FcInstance {
+  readonly loadMs: number;
+  invoke(event: Buffer, context?: Partial<InvokeContext>): Promise<InvocationResult>;
+  /** Every JSON log line the instance has written to stdout so far (after a flush barrier). */
+  logs(): Promise<Array<Record<string, unknown>>>;
+  /** Raw stdout so far, for secret scans. */
+  rawOutput(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const HOST = join(__dirname, 'instance-host.cjs');
+
+/** Starts a process that loads `dist/<fn>/index.js` with exactly `env` as its environment, as FC would. */
+export async function startFcInstance(options: {
+  bundle: string;
+  env: Record<string, string>;
+  defaults?: Partial<InvokeContext>;
+}): Promise<FcInstance> {
+  const child: ChildProcess = fork(HOST, [options.bundle], {
+    env: { PATH: process.env.PATH ?? '', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  let errors = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    errors += chunk;
+  });
+  const pending = new Map<string, (result: InvocationResult) => void>();
+  const ready = new Promise<{ loadMs: number }>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`instance exited with ${code} before ready: ${errors}`)));
+    child.on('message', (message: { type: string; id?: string; loadMs?: number } & InvocationResult) => {
+      if (message.type === 'ready') resolve({ loadMs: message.loadMs ?? 0 });
+      if (message.type === 'result' && message.id) {
+        pending.get(message.id)?.(message);
+        pending.delete(message.id);
+      }
+    });
+  });
+  const { loadMs } = await ready;
+
+  const flush = async (): Promise<void> => {
+    const marker = `__flush_${randomUUID()}__`;
+    child.send({ type: 'flush', marker });
+    while (!output.includes(marker)) await new Promise((resolve) => setTimeout(resolve, 5));
+    output = output.replace(`\n${marker}\n`, '');
+  };
+
+  return {
+    loadMs,
+    invoke(event, context = {}) {
+      const id = randomUUID();
+      const fullContext: InvokeContext = {
+        requestId: randomUUID(),
+        function: { name: 'fn' },
+        region: 'cn-hangzhou',
+        accountId: '1234567890123456',
+        ...options.defaults,
+        ...context,
+      };
+      return new Promise((resolve) => {
+        pending.set(id, resolve);
+        child.send({ type: 'invoke', id, event: event.toString('base64'), context: fullContext });
+      });
+    },
+    async logs() {
+      await flush();
+      return output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    },
+    async rawOutput() {
+      await flush();
+      return output + errors;
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill();
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,27 @@
+// One emulated FC instance: a separate Node process that loads a built bundle at start (reading its environment
+// then, as FC does at cold start) and runs handler(event: Buffer, context) for each invocation it is sent.
+const { performance } = require('node:perf_hooks');
+
+const bundlePath = process.argv[2];
+const loadStarted = performance.now();
+const bundle = require(bundlePath);
+const loadMs = performance.now() - loadStarted;
+
+process.on('message', async (message) => {
+  if (message.type === 'flush') {
+    process.stdout.write(`\n${message.marker}\n`);
+    return;
+  }
+  if (message.type !== 'invoke') return;
+  const started = performance.now();
+  try {
+    const result = await bundle.handler(Buffer.from(message.event, 'base64'), message.context);
+    const durationMs = performance.now() - started;
+    process.send({ type: 'result', id: message.id, result, durationMs, rssBytes: process.memoryUsage.rss() });
+  } catch (error) {
+    const durationMs = performance.now() - started;
+    process.send({ type: 'result', id: message.id, error: String(error?.stack ?? error), durationMs });
+  }
+});
+
+process.send({ type: 'ready', loadMs, rssBytes: process.memoryUsage.rss() });

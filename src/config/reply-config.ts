@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { ConfigError } from './config-error';
+import { DEFAULT_WEBHOOK_ORIGINS } from './conversation-config';
+import { FieldReader } from './fields';
+import type { LogLevel } from './log-level';
+import { readLogLevel } from './log-level';
+import type { Env } from './read-env';
+import { readEnv } from './read-env';
+
+/** Every variable the reply function reads, legacy names included (docs and s.yaml are checked against it). */
+export const REPLY_ENV_NAMES = [
+  'OPENAI_API_KEY',
+  'CHATGPT_API_KEY',
+  'USER_API_KEY',
+  'OPENAI_BASE_URL',
+  'ENDPOINT',
+  'OPENAI_MODEL',
+  'SYSTEM_PROMPT',
+  'HISTORY_DIR',
+  'OSS_MOUNT_POINT',
+  'HISTORY_LENGTH',
+  'LLM_TIMEOUT',
+  'TIMEOUT',
+  'DINGTALK_WEBHOOK_ORIGINS',
+  'DINGTALK_APP_KEY',
+  'DINGTALK_APP_SECRET',
+  'DINGTALK_API_BASE',
+  'LOG_LEVEL',
+  'VERBOSE',
+] as const;
+
+/** A DingTalk app (robot) whose credentials allow OpenAPI sends; its appKey is the callback's robotCode. */
+export interface DingTalkAppCredentials {
+  appKey: string;
+  appSecret: string;
+}
+
+/** Settings of the reply (async event) function. */
+export interface ReplyConfig {
+  openaiApiKey: string;
+  openaiBaseUrl: string;
+  openaiModel: string;
+  systemPrompt: string | undefined;
+  historyDir: string;
+  /** Earlier question/answer pairs sent with a question; 0 = no memory. */
+  historyLength: number;
+  /** Total time allowed for the chat API, retries included. */
+  llmTimeoutMs: number;
+  webhookOrigins: string[];
+  dingtalkApps: DingTalkAppCredentials[];
+  dingtalkApiBase: string;
+  logLevel: LogLevel;
+}
+
+/** Parses the reply function's environment; throws ConfigError listing every problem by variable name. */
+export function loadReplyConfig(env: Env): ReplyConfig {
+  const read = new FieldReader(env);
+  const problems = read.problems;
+  const config: ReplyConfig = {
+    openaiApiKey: readApiKey(env, problems),
+    openaiBaseUrl: readBaseUrl(read),
+    openaiModel: read.string(['OPENAI_MODEL'], 'gpt-4o-mini'),
+    systemPrompt: read.optionalString(['SYSTEM_PROMPT']),
+    historyDir: read.string(['HISTORY_DIR', 'OSS_MOUNT_POINT'], '/mnt/oss'),
+    historyLength: read.number(
+      ['HISTORY_LENGTH'],
+      5,
+      z.number().int().min(0).max(1000),
+      'a whole number from 0 to 1000',
+    ),
+    llmTimeoutMs:
+      read.number(
+        ['LLM_TIMEOUT', 'TIMEOUT'],
+        55,
+        z.number().positive().max(900),
+        'a number of seconds, at most 900',
+      ) * 1000,
+    webhookOrigins: read.origins(['DINGTALK_WEBHOOK_ORIGINS'], DEFAULT_WEBHOOK_ORIGINS),
+    dingtalkApps: readApps(read, problems),
+    dingtalkApiBase: read.url(['DINGTALK_API_BASE'], 'https://api.dingtalk.com').origin,
+    logLevel: readLogLevel(env, problems),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/**
+ * OPENAI_API_KEY, else the old connector's keys: it used USER_API_KEY when ENDPOINT (a relay) was set and
+ * CHATGPT_API_KEY otherwise; either is accepted here, in that preference.
+ */
+function readApiKey(env: Env, problems: string[]): string {
+  const relay = readEnv(env, ['ENDPOINT']) !== undefined;
+  const names = relay
+    ? ['OPENAI_API_KEY', 'USER_API_KEY', 'CHATGPT_API_KEY']
+    : ['OPENAI_API_KEY', 'CHATGPT_API_KEY', 'USER_API_KEY'];
+  const setting = readEnv(env, names);
+  if (!setting) {
+    problems.push('OPENAI_API_KEY (or CHATGPT_API_KEY, USER_API_KEY) is required');
+    return '';
+  }
+  return setting.value;
+}
+
+/** OPENAI_BASE_URL as given; the legacy ENDPOINT was a bare API origin, so it gets /v1 when missing. */
+function readBaseUrl(read: FieldReader): string {
+  const url = read.url(['OPENAI_BASE_URL', 'ENDPOINT'], 'https://api.openai.com/v1', (parsed, name) => {
+    if (name !== 'ENDPOINT') return parsed;
+    const path = parsed.pathname.replace(/\/+$/, '');
+    parsed.pathname = path.endsWith('/v1') ? path : `${path}/v1`;
+    return parsed;
+  });
+  return url.toString().replace(/\/+$/, '');
+}
+
+/** DINGTALK_APP_KEY and DINGTALK_APP_SECRET are comma-separated lists paired by position. */
+function readApps(read: FieldReader, problems: string[]): DingTalkAppCredentials[] {
+  const keys = read.list(['DINGTALK_APP_KEY']);
+  if (keys.length === 0) return [];
+  const secrets = read.list(['DINGTALK_APP_SECRET']);
+  if (secrets.length !== keys.length) {
+    problems.push(
+      'DINGTALK_APP_KEY and DINGTALK_APP_SECRET must list the same number of items, paired by position',
+    );
+    return [];
+  }
+  return keys.map((appKey, index) => ({ appKey, appSecret: secrets[index] ?? '' }));
+}

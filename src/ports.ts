@@ -1,0 +1,51 @@
+import type { Logger } from 'pino';
+
+export type { Logger };
+
+/** Milliseconds since the epoch; injected so tests can freeze time. */
+export type Clock = () => number;
+
+/** One stored question/answer exchange. */
+export interface Turn {
+  msgId: string;
+  question: string;
+  answer: string;
+  /** When the exchange was saved (ms epoch). */
+  at: number;
+}
+
+/** Per-conversation, per-sender history that survives instances and concurrent writers. */
+export interface HistoryStore {
+  /** The newest `maxTurns` turns since the last clear, oldest first. */
+  load(key: string, maxTurns: number): Promise<Turn[]>;
+  /** Stores one turn; never overwrites another writer's turn. */
+  append(key: string, turn: Turn): Promise<void>;
+  /** Empties the history: later loads return nothing older than this call. */
+  clear(key: string): Promise<void>;
+}
+
+/** Where an answer goes: everything needed for the session webhook and the OpenAPI fallback. */
+export interface DeliveryTarget {
+  sessionWebhook: string;
+  sessionWebhookExpiredTime: number;
+  conversationType: 'single' | 'group';
+  conversationId: string;
+  senderStaffId?: string | undefined;
+  senderNick: string;
+  robotCode?: string | undefined;
+}
+
+/** Outcome of delivering one answer (all of its parts). */
+export interface DeliveryResult {
+  delivered: boolean;
+  parts: number;
+  /** Channel used for each delivered part, in order. */
+  via: Array<'webhook' | 'openapi'>;
+  /** Short machine-readable reason when not delivered; never contains a URL or secret. */
+  reason?: string;
+}
+
+/** Posts an answer to DingTalk: split, in order, webhook first, OpenAPI when the webhook has expired. */
+export interface AnswerDelivery {
+  deliver(target: DeliveryTarget, markdown: string, log: Logger): Promise<DeliveryResult>;
+}

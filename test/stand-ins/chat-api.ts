@@ -1,0 +1,162 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What the stand-in does with one request; unscripted requests get the default answer. */
+export type ChatStep =
+  | { kind: 'answer'; text: string; delayMs?: number; reasoning?: string }
+  | { kind: 'error'; status: number; code?: string; message?: string; headers?: Record<string, string> }
+  | { kind: 'hang' }
+  | { kind: 'reset' };
+
+export interface RecordedChatRequest {
+  model: string;
+  messages: Array<{ role: string; content: string }>;
+  stream: boolean;
+  at: number;
+}
+
+/** A loopback stand-in for an OpenAI-compatible chat completions API. */
+export interface ChatApi {
+  /** Base URL including /v1, as OPENAI_BASE_URL. */
+  baseUrl: string;
+  requests: RecordedChatRequest[];
+  rejected: Array<{ status: number; reason: string }>;
+  /** Queues behaviours for the next requests, in order. */
+  script(...steps: ChatStep[]): void;
+  close(): Promise<void>;
+}
+
+/** The default answer: deterministic, and showing how much context the request carried. */
+export function defaultAnswer(question: string, priorTurns: number): string {
+  return `回答（上下文 ${priorTurns} 轮）：${question}`;
+}
+
+/** Starts the stand-in; it checks the bearer key, the path and the request shape as the real API would. */
+export async function startChatApi(options: { apiKey: string }): Promise<ChatApi> {
+  const requests: RecordedChatRequest[] = [];
+  const rejected: ChatApi['rejected'] = [];
+  const steps: ChatStep[] = [];
+  const hanging = new Set<ServerResponse>();
+
+  const fail = (res: ServerResponse, status: number, reason: string, code = 'invalid_request_error') => {
+    rejected.push({ status, reason });
+    sendJson(res, status, { error: { message: reason, type: code, code } });
+  };
+
+  const server = createServer(async (req, res) => {
+    const body = await readBody(req);
+    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return fail(res, 404, 'unknown path');
+    if (req.headers.authorization !== `Bearer ${options.apiKey}`) {
+      return fail(res, 401, 'Incorrect API key provided', 'invalid_api_key');
+    }
+    let parsed: { model?: unknown; messages?: unknown; stream?: unknown };
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return fail(res, 400, 'body is not JSON');
+    }
+    const messages = parsed.messages;
+    const valid =
+      typeof parsed.model === 'string' &&
+      Array.isArray(messages) &&
+      messages.length > 0 &&
+      messages.every(
+        (m) =>
+          ['system', 'user', 'assistant'].includes(m?.role) && typeof m?.content === 'string' && m.content,
+      );
+    if (!valid) return fail(res, 400, 'model and a non-empty messages array of {role, content} are required');
+    const typed = messages as RecordedChatRequest['messages'];
+    requests.push({
+      model: parsed.model as string,
+      messages: typed,
+      stream: parsed.stream === true,
+      at: Date.now(),
+    });
+
+    const step = steps.shift() ?? {
+      kind: 'answer',
+      text: defaultAnswer(typed.at(-1)?.content ?? '', typed.filter((m) => m.role === 'assistant').length),
+    };
+    switch (step.kind) {
+      case 'hang':
+        hanging.add(res);
+        return;
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'error':
+        res.writeHead(step.status, { 'content-type': 'application/json', ...step.headers });
+        res.end(
+          JSON.stringify({
+            error: { message: step.message ?? 'error', type: 'api_error', code: step.code ?? null },
+          }),
+        );
+        return;
+      case 'answer':
+        if (step.delayMs) await new Promise((resolve) => setTimeout(resolve, step.delayMs));
+        if (parsed.stream === true) return streamAnswer(res, parsed.model as string, step.text);
+        return sendJson(res, 200, {
+          id: `chatcmpl-${requests.length}`,
+          object: 'chat.completion',
+          created: Math.floor(Date.now() / 1000),
+          model: parsed.model,
+          choices: [
+            {
+              index: 0,
+              message: {
+                role: 'assistant',
+                content: step.text,
+                ...(step.reasoning ? { reasoning_content: step.reasoning } : {}),
+              },
+              finish_reason: 'stop',
+            },
+          ],
+          usage: {
+            prompt_tokens: 10,
+            completion_tokens: step.text.length,
+            total_tokens: 10 + step.text.length,
+          },
+        });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    requests,
+    rejected,
+    script: (...more) => {
+      steps.push(...more);
+    },
+    close: async () => {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function streamAnswer(res: ServerResponse, model: string, text: string): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const chunk = (delta: object, finish: string | null) =>
+    `data: ${JSON.stringify({ id: 'chatcmpl-stream', object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  res.write(chunk({ role: 'assistant', content: '' }, null));
+  for (const piece of text.match(/[\s\S]{1,4}/g) ?? []) res.write(chunk({ content: piece }, null));
+  res.write(chunk({}, 'stop'));
+  res.end('data: [DONE]\n\n');
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,311 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DingTalkApp } from '../../src/dingtalk/answer-delivery';
+
+// Behaves like DingTalk's session webhook and api.dingtalk.com (dingtalk.md §4, §5, §7, §12): strict enough
+// that a wrongly shaped request fails here the way it would fail against the real service.
+
+// biome-ignore lint/suspicious/noExplicitAny: recorded bodies are whatever the client sent; tests inspect them freely.
+type Json = any;
+
+/** A message the webhook accepted. */
+export interface WebhookPost {
+  session: string;
+  body: Json;
+  bytes: number;
+  at: number;
+}
+
+/** A message the OpenAPI accepted; `msgParam` is parsed from its JSON string. */
+export interface OpenApiMessage {
+  kind: 'oto' | 'group';
+  body: Json;
+  msgParam: Json;
+  at: number;
+}
+
+/** How the next webhook posts fail: 'reset' destroys the socket before answering, 'hang' never answers. */
+export type WebhookFailure =
+  | 'http500'
+  | 'http429'
+  | 'errcode130101'
+  | 'errcode302033'
+  | 'reset'
+  | 'hang'
+  | { errcode: number; errmsg: string };
+
+/** HTTP status the next OpenAPI sends fail with, with DingTalk's error body for it. */
+export type OpenApiFailure = 403 | 429 | 500;
+
+/** A running stand-in for the session webhook and api.dingtalk.com. */
+export interface DingTalkApi {
+  /** http://127.0.0.1:<port>; serves both the webhook and the OpenAPI (use it as apiBase). */
+  url: string;
+  /** A fresh sessionWebhook URL for a conversation, shaped like https://oapi.dingtalk.com/robot/sendBySession?session=<hex>. */
+  newSessionWebhook(): string;
+  /** Accepted webhook posts, in arrival order. */
+  posts: WebhookPost[];
+  /** Accepted OpenAPI sends, in arrival order. */
+  openApiMessages: OpenApiMessage[];
+  /** Every request with the status answered (0: no answer, the socket was reset or left hanging). */
+  calls: Array<{ method: string; path: string; status: number }>;
+  /** The session expires (errcode 300001) now, or after accepting `afterPosts` more posts. */
+  expireSession(webhookUrl: string, options?: { afterPosts?: number }): void;
+  /** The next `count` (default 1) webhook posts fail this way. */
+  failWebhook(kind: WebhookFailure, count?: number): void;
+  /** The next `count` (default 1) OpenAPI send calls fail with this status. */
+  failOpenApi(status: OpenApiFailure, count?: number): void;
+  /** Invalidates every issued access token, so the next send gets 401. */
+  revokeTokens(): void;
+  /** Access tokens issued so far. */
+  readonly tokensIssued: number;
+  close(): Promise<void>;
+}
+
+type Reply = { status: number; body: object } | 'reset' | 'hang';
+
+const MAX_WEBHOOK_BYTES = 20_000;
+const NOT_FOUND: Reply = { status: 404, body: { code: 'InvalidAction.NotFound', message: '接口不存在' } };
+const MSG_KEYS = new Set([
+  'sampleText',
+  'sampleMarkdown',
+  'sampleImageMsg',
+  'sampleLink',
+  'sampleActionCard',
+]);
+const OPENAPI_FAILURES: Record<OpenApiFailure, object> = {
+  403: {
+    code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied',
+    message: '没有调用该接口的权限',
+    accessdenieddetail: { requiredScopes: ['qyapi_robot_sendmsg'] },
+  },
+  429: { code: 'Throttling.Api', message: '请求被流控' },
+  500: { code: 'unknownError', message: '未知错误' },
+};
+
+/** Starts the stand-in on an ephemeral 127.0.0.1 port. `clock` drives token expiry (default Date.now). */
+export async function startDingTalkApi(
+  options: { apps?: DingTalkApp[]; tokenTtlSeconds?: number; clock?: () => number } = {},
+): Promise<DingTalkApi> {
+  const apps = options.apps ?? [];
+  const ttlSeconds = options.tokenTtlSeconds ?? 7200;
+  const clock = options.clock ?? Date.now;
+  const sessions = new Map<string, { postsLeft: number }>();
+  const tokens = new Map<string, { appKey: string; expiresAt: number }>();
+  const webhookFailures: WebhookFailure[] = [];
+  const openApiFailures: OpenApiFailure[] = [];
+  const posts: WebhookPost[] = [];
+  const openApiMessages: OpenApiMessage[] = [];
+  const calls: DingTalkApi['calls'] = [];
+  let tokensIssued = 0;
+
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const path = new URL(req.url ?? '/', 'http://stand-in').pathname;
+    const reply = route(req, raw);
+    calls.push({ method: req.method ?? '', path, status: typeof reply === 'string' ? 0 : reply.status });
+    if (reply === 'reset') req.socket.destroy();
+    if (typeof reply === 'string') return;
+    res
+      .writeHead(reply.status, { 'Content-Type': 'application/json;charset=utf-8' })
+      .end(JSON.stringify(reply.body));
+  }
+
+  function route(req: IncomingMessage, raw: Buffer): Reply {
+    const url = new URL(req.url ?? '/', 'http://stand-in');
+    const json = /application\/json/i.test(req.headers['content-type'] ?? '');
+    if (url.pathname === '/robot/sendBySession') return receiveWebhook(req, url, raw, json);
+    if (req.method !== 'POST' || !url.pathname.startsWith('/v1.0/')) return NOT_FOUND;
+    if (!json)
+      return {
+        status: 400,
+        body: { code: 'InvalidContentType', message: 'Content-Type 必须是 application/json' },
+      };
+    if (url.pathname === '/v1.0/oauth2/accessToken') return issueToken(parseJson(raw));
+    if (url.pathname === '/v1.0/robot/oToMessages/batchSend')
+      return sendRobotMessage('oto', req, parseJson(raw));
+    if (url.pathname === '/v1.0/robot/groupMessages/send')
+      return sendRobotMessage('group', req, parseJson(raw));
+    return NOT_FOUND;
+  }
+
+  function receiveWebhook(req: IncomingMessage, url: URL, raw: Buffer, json: boolean): Reply {
+    const failure = webhookFailures.shift();
+    if (failure !== undefined) return webhookFailure(failure);
+    if (req.method !== 'POST') return errcode(43002, '需要POST请求');
+    const sessionId = url.searchParams.get('session') ?? '';
+    const session = sessions.get(sessionId);
+    if (session === undefined || session.postsLeft <= 0) return errcode(300001, 'session 不存在');
+    if (!json) return errcode(43004, '无效的HTTP HEADER Content-Type');
+    if (raw.length > MAX_WEBHOOK_BYTES) return errcode(460101, 'message too long, exceed 20000 bytes');
+    const body = parseJson(raw);
+    const problem = checkWebhookMessage(body);
+    if (problem !== undefined) return errcode(40035, `缺少参数 ${problem}`);
+    session.postsLeft -= 1;
+    posts.push({ session: sessionId, body, bytes: raw.length, at: clock() });
+    return errcode(0, 'ok');
+  }
+
+  function issueToken(body: Json): Reply {
+    if (typeof body?.appKey !== 'string' || typeof body?.appSecret !== 'string') {
+      return { status: 400, body: { code: 'MissingParameter', message: '缺少参数 appKey 或 appSecret' } };
+    }
+    const app = apps.find((candidate) => candidate.appKey === body.appKey);
+    if (app === undefined)
+      return { status: 400, body: { code: 'invalidClientId', message: '无效的clientId' } };
+    if (app.appSecret !== body.appSecret) {
+      return { status: 401, body: { code: 'invalidClientSecret', message: '无效的clientSecret' } };
+    }
+    const accessToken = randomBytes(16).toString('hex');
+    tokens.set(accessToken, { appKey: app.appKey, expiresAt: clock() + ttlSeconds * 1000 });
+    tokensIssued += 1;
+    return { status: 200, body: { accessToken, expireIn: ttlSeconds } };
+  }
+
+  function sendRobotMessage(kind: 'oto' | 'group', req: IncomingMessage, body: Json): Reply {
+    const header = req.headers['x-acs-dingtalk-access-token'];
+    const token = typeof header === 'string' ? tokens.get(header) : undefined;
+    if (token === undefined || clock() >= token.expiresAt) {
+      return { status: 401, body: { code: 'InvalidAuthentication', message: '不合法的access_token' } };
+    }
+    const failure = openApiFailures.shift();
+    if (failure !== undefined) return { status: failure, body: OPENAPI_FAILURES[failure] };
+    const problem = checkRobotMessage(kind, body, token.appKey);
+    if (problem !== undefined)
+      return { status: 400, body: { code: problem, message: `参数错误: ${problem}` } };
+    openApiMessages.push({ kind, body, msgParam: JSON.parse(body.msgParam), at: clock() });
+    const processQueryKey = randomBytes(12).toString('base64');
+    const extra = kind === 'oto' ? { invalidStaffIdList: [], flowControlledStaffIdList: [] } : {};
+    return { status: 200, body: { processQueryKey, ...extra } };
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    posts,
+    openApiMessages,
+    calls,
+    get tokensIssued() {
+      return tokensIssued;
+    },
+    newSessionWebhook() {
+      const session = randomBytes(16).toString('hex');
+      sessions.set(session, { postsLeft: Number.POSITIVE_INFINITY });
+      return `${url}/robot/sendBySession?session=${session}`;
+    },
+    expireSession(webhookUrl, expiry = {}) {
+      const session = sessions.get(new URL(webhookUrl).searchParams.get('session') ?? '');
+      if (session === undefined) throw new Error('expireSession: not a session of this stand-in');
+      session.postsLeft = expiry.afterPosts ?? 0;
+    },
+    failWebhook(kind, count = 1) {
+      for (let i = 0; i < count; i++) webhookFailures.push(kind);
+    },
+    failOpenApi(status, count = 1) {
+      for (let i = 0; i < count; i++) openApiFailures.push(status);
+    },
+    revokeTokens() {
+      tokens.clear();
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
+    },
+  };
+}
+
+function errcode(code: number, errmsg: string): Reply {
+  // The webhook answers HTTP 200 for failures too (dingtalk.md §4.4).
+  return { status: 200, body: { errcode: code, errmsg } };
+}
+
+function webhookFailure(failure: WebhookFailure): Reply {
+  if (failure === 'reset' || failure === 'hang') return failure;
+  if (failure === 'http500') return { status: 500, body: { message: 'Internal Server Error' } };
+  if (failure === 'http429') return { status: 429, body: { message: 'Too Many Requests' } };
+  if (failure === 'errcode130101') return errcode(130101, 'send too fast, exceed 20 times per minute');
+  if (failure === 'errcode302033') return errcode(302033, 'send too fast');
+  return errcode(failure.errcode, failure.errmsg);
+}
+
+/** The field that is missing or malformed in a webhook message, like DingTalk's "缺少参数 …". */
+function checkWebhookMessage(body: Json): string | undefined {
+  if (!isRecord(body)) return 'json';
+  if (body.msgtype === 'text') {
+    if (!isRecord(body.text) || !isFilledString(body.text.content)) return 'text.content';
+  } else if (body.msgtype === 'markdown') {
+    if (!isRecord(body.markdown)) return 'markdown';
+    if (!isFilledString(body.markdown.title)) return 'markdown.title';
+    if (!isFilledString(body.markdown.text)) return 'markdown.text';
+  } else {
+    return 'msgtype';
+  }
+  if (body.at === undefined) return undefined;
+  if (!isRecord(body.at)) return 'at';
+  for (const key of ['atUserIds', 'atMobiles', 'atDingtalkIds']) {
+    const list = body.at[key];
+    if (list !== undefined && !(Array.isArray(list) && list.every((id) => typeof id === 'string')))
+      return `at.${key}`;
+  }
+  if (body.at.isAtAll !== undefined && typeof body.at.isAtAll !== 'boolean') return 'at.isAtAll';
+  return undefined;
+}
+
+/** DingTalk's error code for a malformed robot send, or undefined when the request is acceptable. */
+function checkRobotMessage(kind: 'oto' | 'group', body: Json, tokenAppKey: string): string | undefined {
+  if (!isRecord(body)) return 'invalidParameter.body.invalid';
+  if (!isFilledString(body.robotCode)) return 'invalidParameter.robotCode.empty';
+  // A token only speaks for its own app's robot.
+  if (body.robotCode !== tokenAppKey) return 'invalidParameter.robotCode.invalid';
+  if (!isFilledString(body.msgKey) || !MSG_KEYS.has(body.msgKey)) return 'invalidParameter.msgKey.invalid';
+  if (!isValidMsgParam(body.msgKey, body.msgParam)) return 'invalidParameter.msgParam.invalid';
+  if (kind === 'oto') {
+    const ids = body.userIds;
+    if (!Array.isArray(ids) || ids.length === 0) return 'invalidParameter.userIds.empty';
+    if (ids.length > 20 || !ids.every(isFilledString)) return 'invalidParameter.userIds.invalid';
+  } else if (!isFilledString(body.openConversationId) || !body.openConversationId.startsWith('cid')) {
+    return 'invalidParameter.openConversationId.invalid';
+  }
+  return undefined;
+}
+
+/** msgParam must be a JSON string (not an object) carrying the fields of its msgKey. */
+function isValidMsgParam(msgKey: string, msgParam: unknown): boolean {
+  if (typeof msgParam !== 'string') return false;
+  const param = parseJson(Buffer.from(msgParam));
+  if (!isRecord(param)) return false;
+  if (msgKey === 'sampleMarkdown') return isFilledString(param.title) && isFilledString(param.text);
+  if (msgKey === 'sampleText') return isFilledString(param.content);
+  return true;
+}
+
+function isRecord(value: unknown): value is Record<string, Json> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isFilledString(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+
+function parseJson(raw: Buffer): Json {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

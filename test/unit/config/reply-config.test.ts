@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/config/config-error';
+import { loadReplyConfig } from '../../../src/config/reply-config';
+
+const KEY = 'sk-very-secret-key';
+
+function problemsOf(env: Record<string, string>): string {
+  try {
+    loadReplyConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadReplyConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(loadReplyConfig({ OPENAI_API_KEY: KEY })).toEqual({
+      openaiApiKey: KEY,
+      openaiBaseUrl: 'https://api.openai.com/v1',
+      openaiModel: 'gpt-4o-mini',
+      systemPrompt: undefined,
+      historyDir: '/mnt/oss',
+      historyLength: 5,
+      llmTimeoutMs: 55_000,
+      webhookOrigins: ['https://oapi.dingtalk.com'],
+      dingtalkApps: [],
+      dingtalkApiBase: 'https://api.dingtalk.com',
+      logLevel: 'info',
+    });
+  });
+
+  it('requires an API key under any of its names', () => {
+    expect(problemsOf({})).toContain('OPENAI_API_KEY (or CHATGPT_API_KEY, USER_API_KEY) is required');
+    expect(loadReplyConfig({ CHATGPT_API_KEY: 'old' }).openaiApiKey).toBe('old');
+    expect(loadReplyConfig({ USER_API_KEY: 'relay' }).openaiApiKey).toBe('relay');
+  });
+
+  it('follows the old connector: USER_API_KEY goes with a relay ENDPOINT, CHATGPT_API_KEY without', () => {
+    expect(loadReplyConfig({ CHATGPT_API_KEY: 'official', USER_API_KEY: 'relay' }).openaiApiKey).toBe(
+      'official',
+    );
+    expect(
+      loadReplyConfig({
+        CHATGPT_API_KEY: 'official',
+        USER_API_KEY: 'relay',
+        ENDPOINT: 'https://relay.example',
+      }).openaiApiKey,
+    ).toBe('relay');
+    expect(
+      loadReplyConfig({ OPENAI_API_KEY: 'new', USER_API_KEY: 'relay', ENDPOINT: 'https://r.example' })
+        .openaiApiKey,
+    ).toBe('new');
+  });
+
+  it('maps every legacy name of the Python connector', () => {
+    const config = loadReplyConfig({
+      CHATGPT_API_KEY: KEY,
+      ENDPOINT: 'https://api.openai-proxy.example/',
+      OSS_MOUNT_POINT: '/mnt/legacy',
+      HISTORY_LENGTH: '3',
+      TIMEOUT: '30',
+      VERBOSE: '10',
+    });
+    expect(config.openaiBaseUrl).toBe('https://api.openai-proxy.example/v1');
+    expect(config.historyDir).toBe('/mnt/legacy');
+    expect(config.historyLength).toBe(3);
+    expect(config.llmTimeoutMs).toBe(30_000);
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('keeps a legacy ENDPOINT that already ends in /v1, and never rewrites OPENAI_BASE_URL', () => {
+    expect(loadReplyConfig({ OPENAI_API_KEY: KEY, ENDPOINT: 'https://relay.example/v1' }).openaiBaseUrl).toBe(
+      'https://relay.example/v1',
+    );
+    expect(
+      loadReplyConfig({
+        OPENAI_API_KEY: KEY,
+        OPENAI_BASE_URL: 'https://dashscope.aliyuncs.com/compatible-mode/v1',
+      }).openaiBaseUrl,
+    ).toBe('https://dashscope.aliyuncs.com/compatible-mode/v1');
+    expect(
+      loadReplyConfig({ OPENAI_API_KEY: KEY, OPENAI_BASE_URL: 'http://127.0.0.1:11434' }).openaiBaseUrl,
+    ).toBe('http://127.0.0.1:11434');
+  });
+
+  it('prefers new names over old ones', () => {
+    const config = loadReplyConfig({
+      OPENAI_API_KEY: KEY,
+      CHATGPT_API_KEY: 'old',
+      OPENAI_BASE_URL: 'https://new.example/v1',
+      ENDPOINT: 'https://old.example',
+      HISTORY_DIR: '/mnt/new',
+      OSS_MOUNT_POINT: '/mnt/old',
+      LLM_TIMEOUT: '20',
+      TIMEOUT: '99',
+    });
+    expect(config).toMatchObject({
+      openaiApiKey: KEY,
+      openaiBaseUrl: 'https://new.example/v1',
+      historyDir: '/mnt/new',
+      llmTimeoutMs: 20_000,
+    });
+  });
+
+  it('HISTORY_LENGTH 0 means no memory', () => {
+    expect(loadReplyConfig({ OPENAI_API_KEY: KEY, HISTORY_LENGTH: '0' }).historyLength).toBe(0);
+  });
+
+  it('pairs DINGTALK_APP_KEY and DINGTALK_APP_SECRET by position', () => {
+    expect(
+      loadReplyConfig({ OPENAI_API_KEY: KEY, DINGTALK_APP_KEY: 'k1,k2', DINGTALK_APP_SECRET: 's1,s2' })
+        .dingtalkApps,
+    ).toEqual([
+      { appKey: 'k1', appSecret: 's1' },
+      { appKey: 'k2', appSecret: 's2' },
+    ]);
+    expect(
+      problemsOf({ OPENAI_API_KEY: KEY, DINGTALK_APP_KEY: 'k1,k2', DINGTALK_APP_SECRET: 'only-one-secret' }),
+    ).toContain('DINGTALK_APP_KEY and DINGTALK_APP_SECRET');
+  });
+
+  it('a secret without an app key only disables the OpenAPI fallback', () => {
+    expect(loadReplyConfig({ OPENAI_API_KEY: KEY, DINGTALK_APP_SECRET: 's' }).dingtalkApps).toEqual([]);
+  });
+
+  it.each([
+    ['HISTORY_LENGTH', '-1'],
+    ['HISTORY_LENGTH', '2.5'],
+    ['HISTORY_LENGTH', 'five'],
+    ['LLM_TIMEOUT', '0.000'],
+    ['LLM_TIMEOUT', 'soon'],
+    ['TIMEOUT', '-3'],
+    ['OPENAI_BASE_URL', 'not a url'],
+    ['DINGTALK_API_BASE', 'file:///etc/passwd'],
+  ])('reports %s=%s by name only', (name, value) => {
+    const message = problemsOf({ OPENAI_API_KEY: KEY, [name]: value });
+    expect(message).toContain(name);
+    expect(message).not.toContain(value);
+    expect(message).not.toContain(KEY);
+  });
+});

@@ -1,0 +1,228 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InvokeError } from '../../../src/platform/invoke-error';
+import {
+  type FcCredentials,
+  invokeReplyAsync,
+  type ReplyInvokeTarget,
+} from '../../../src/platform/invoke-reply';
+import { ASYNC_PAYLOAD_LIMIT, type FcInvokeApi, startFcInvokeApi } from '../../stand-ins/fc-invoke-api';
+
+const ACCOUNT_ID = '1234567890123456';
+const STATIC_AK: FcCredentials = { accessKeyId: 'LTAI5tStaticKeyId', accessKeySecret: 'static-secret-Zq9x' };
+const STS: FcCredentials = {
+  accessKeyId: 'STS.NUgYrLnoC37mZZCNnAbez2',
+  accessKeySecret: 'sts-secret-Hk2p',
+  securityToken: 'CAIS-sts-token-8f3e',
+};
+const WEBHOOK = 'https://oapi.dingtalk.com/robot/sendBySession?session=s3cr3t-session';
+const PAYLOAD = Buffer.from(
+  JSON.stringify({ msgId: 'msgnB1+DzfESSG9P2Vk6t9/FA==', text: '你好', webhook: WEBHOOK }),
+);
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function startApi(credentials: FcCredentials): Promise<FcInvokeApi> {
+  const api = await startFcInvokeApi({ accountId: ACCOUNT_ID, credentials });
+  cleanups.push(() => api.close());
+  return api;
+}
+
+function fc3Target(url: string, overrides: Partial<ReplyInvokeTarget> = {}): ReplyInvokeTarget {
+  return {
+    endpoint: new URL(url),
+    functionName: 'dingtalk-reply',
+    accountId: ACCOUNT_ID,
+    region: 'cn-hangzhou',
+    timeoutMs: 5_000,
+    ...overrides,
+  };
+}
+
+async function startRawServer(handler: Parameters<typeof createServer>[1]): Promise<string> {
+  const server: Server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function invokeError(promise: Promise<unknown>): Promise<InvokeError> {
+  const error = await promise.then(
+    () => expect.fail('expected the invoke to fail'),
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(InvokeError);
+  return error as InvokeError;
+}
+
+function expectLogSafe(error: InvokeError, secrets: string[]): void {
+  const rendered = [error.message, String(error), JSON.stringify(error), error.stack ?? ''].join('\n');
+  for (const secret of [...secrets, WEBHOOK, 's3cr3t-session', '你好'])
+    expect(rendered).not.toContain(secret);
+  expect(error.cause).toBeUndefined();
+}
+
+describe('invokeReplyAsync via FC 3.0 (@alicloud/fc20230330)', () => {
+  it('queues the payload with static AK credentials over plain http', async () => {
+    const api = await startApi(STATIC_AK);
+    const outcome = await invokeReplyAsync(fc3Target(api.url), STATIC_AK, PAYLOAD, 'm_0123abcd');
+
+    expect(api.rejections).toEqual([]);
+    expect(api.invocations).toEqual([
+      {
+        api: '2023-03-30',
+        functionName: 'dingtalk-reply',
+        taskId: 'm_0123abcd',
+        body: PAYLOAD,
+        requestId: expect.any(String),
+      },
+    ]);
+    expect(outcome).toEqual({ status: 'queued', requestId: api.invocations[0]?.requestId });
+  });
+
+  it('queues with STS credentials (function role) and percent-encodes svc$fn names', async () => {
+    const api = await startApi(STS);
+    const outcome = await invokeReplyAsync(
+      fc3Target(api.url, { functionName: 'legacy$reply' }),
+      STS,
+      PAYLOAD,
+      'm_1',
+    );
+
+    expect(outcome.status).toBe('queued');
+    expect(api.invocations.map((i) => [i.functionName, i.taskId])).toEqual([['legacy$reply', 'm_1']]);
+  });
+
+  it('reports a reused task id as duplicate (409) without queuing twice', async () => {
+    const api = await startApi(STATIC_AK);
+    const target = fc3Target(api.url);
+
+    expect((await invokeReplyAsync(target, STATIC_AK, PAYLOAD, 'm_same')).status).toBe('queued');
+    expect(await invokeReplyAsync(target, STATIC_AK, PAYLOAD, 'm_same')).toEqual({ status: 'duplicate' });
+    expect((await invokeReplyAsync(target, STATIC_AK, PAYLOAD, 'm_other')).status).toBe('queued');
+
+    expect(api.invocations.map((i) => i.taskId)).toEqual(['m_same', 'm_other']);
+    expect(api.rejections.map((r) => r.status)).toEqual([409]);
+  });
+
+  it('rejects a wrong secret with 403 and a message free of secrets and payload', async () => {
+    const api = await startApi(STATIC_AK);
+    const wrong = { ...STATIC_AK, accessKeySecret: 'wrong-secret-Pp7' };
+    const error = await invokeError(invokeReplyAsync(fc3Target(api.url), wrong, PAYLOAD, 'm_2'));
+
+    expect(error).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+    expect(error.message).toBe('FC invoke failed: HTTP 403 SignatureDoesNotMatch');
+    expectLogSafe(error, [wrong.accessKeySecret, STATIC_AK.accessKeySecret]);
+    expect(api.invocations).toEqual([]);
+  });
+
+  it('rejects a wrong STS token with 403', async () => {
+    const api = await startApi(STS);
+    const wrong = { ...STS, securityToken: 'CAIS-other-token' };
+    const error = await invokeError(invokeReplyAsync(fc3Target(api.url), wrong, PAYLOAD, 'm_3'));
+
+    expect(error.status).toBe(403);
+    expectLogSafe(error, [wrong.securityToken, STS.accessKeySecret]);
+  });
+
+  it('picks up changed credentials instead of reusing a client built with old ones', async () => {
+    const api = await startApi(STATIC_AK);
+    const target = fc3Target(api.url);
+    const wrong = { ...STATIC_AK, accessKeySecret: 'rotated-away' };
+
+    expect((await invokeReplyAsync(target, STATIC_AK, PAYLOAD, 'm_a')).status).toBe('queued');
+    expect((await invokeError(invokeReplyAsync(target, wrong, PAYLOAD, 'm_b'))).status).toBe(403);
+    expect((await invokeReplyAsync(target, STATIC_AK, PAYLOAD, 'm_c')).status).toBe('queued');
+    expect(api.invocations.map((i) => i.taskId)).toEqual(['m_a', 'm_c']);
+  });
+
+  it('turns a 503 into InvokeError with status and code', async () => {
+    const api = await startApi(STATIC_AK);
+    api.failNext(503, 'ServiceUnavailable');
+    const error = await invokeError(invokeReplyAsync(fc3Target(api.url), STATIC_AK, PAYLOAD, 'm_4'));
+
+    expect(error).toMatchObject({ status: 503, code: 'ServiceUnavailable' });
+    expect(error.message).toBe('FC invoke failed: HTTP 503 ServiceUnavailable');
+    expect(error.requestId).toBe(api.rejections[0]?.requestId);
+    // The failure did not consume the task id: a retry is accepted.
+    expect((await invokeReplyAsync(fc3Target(api.url), STATIC_AK, PAYLOAD, 'm_4')).status).toBe('queued');
+  });
+
+  it('turns throttling (429) into InvokeError', async () => {
+    const api = await startApi(STATIC_AK);
+    api.failNext(429, 'Throttling');
+    const error = await invokeError(invokeReplyAsync(fc3Target(api.url), STATIC_AK, PAYLOAD, 'm_5'));
+    expect(error).toMatchObject({ status: 429, code: 'Throttling' });
+  });
+
+  it('rejects a payload over the 128 KB async limit and accepts one at the limit', async () => {
+    const api = await startApi(STATIC_AK);
+    const target = fc3Target(api.url);
+    const atLimit = Buffer.alloc(ASYNC_PAYLOAD_LIMIT, 'a');
+    const overLimit = Buffer.alloc(ASYNC_PAYLOAD_LIMIT + 1, 'a');
+
+    const error = await invokeError(invokeReplyAsync(target, STATIC_AK, overLimit, 'm_big'));
+    expect(error).toMatchObject({ status: 413, code: 'EntityTooLarge' });
+    expect((await invokeReplyAsync(target, STATIC_AK, atLimit, 'm_fits')).status).toBe('queued');
+    expect(api.invocations.map((i) => i.body.length)).toEqual([ASYNC_PAYLOAD_LIMIT]);
+  });
+
+  it('rejects a task id FC would not accept', async () => {
+    const api = await startApi(STATIC_AK);
+    const error = await invokeError(invokeReplyAsync(fc3Target(api.url), STATIC_AK, PAYLOAD, 'msgA+/='));
+    expect(error).toMatchObject({ status: 400, code: 'InvalidArgument' });
+  });
+
+  it('maps connection refused to InvokeError ECONNREFUSED', async () => {
+    const url = await startRawServer(() => {});
+    await cleanups.pop()?.(); // close it again: nothing listens on that port now
+    const error = await invokeError(invokeReplyAsync(fc3Target(url), STATIC_AK, PAYLOAD, 'm_6'));
+    expect(error.code).toBe('ECONNREFUSED');
+    expect(error.status).toBeUndefined();
+    expectLogSafe(error, [STATIC_AK.accessKeySecret, url]);
+  });
+
+  it('gives up after timeoutMs when FC never answers', async () => {
+    const url = await startRawServer(() => {
+      // accept the request, never respond
+    });
+    const error = await invokeError(
+      invokeReplyAsync(fc3Target(url, { timeoutMs: 200 }), STATIC_AK, PAYLOAD, 'm_7'),
+    );
+    expect(error.code).toBe('Timeout');
+    expectLogSafe(error, [url]);
+  });
+
+  it('maps a non-JSON error body to InvokeError InvalidResponse', async () => {
+    const url = await startRawServer((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' }).end('<html>Bad Gateway</html>');
+    });
+    const error = await invokeError(invokeReplyAsync(fc3Target(url), STATIC_AK, PAYLOAD, 'm_8'));
+    expect(error.code).toBe('InvalidResponse');
+  });
+
+  it('honours the https scheme (TLS against the plain-http stand-in fails, nothing is queued)', async () => {
+    const api = await startApi(STATIC_AK);
+    const httpsUrl = api.url.replace('http:', 'https:');
+    const error = await invokeError(invokeReplyAsync(fc3Target(httpsUrl), STATIC_AK, PAYLOAD, 'm_9'));
+    expect(error.status).toBeUndefined();
+    expect(api.invocations).toEqual([]);
+  });
+
+  it('refuses endpoints that are neither http nor https', async () => {
+    const error = await invokeError(
+      invokeReplyAsync(fc3Target('ftp://127.0.0.1:1'), STATIC_AK, PAYLOAD, 'm_10'),
+    );
+    expect(error.code).toBe('InvalidEndpoint');
+  });
+});

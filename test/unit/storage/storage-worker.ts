@@ -1,0 +1,54 @@
+// Child process for the cross-process tests. Usage:
+//   node --import tsx storage-worker.ts append <dir> <key> <workerId> <count>
+//   node --import tsx storage-worker.ts clear <dir> <key> <times>
+//   node --import tsx storage-worker.ts claim <dir> <msgId> <createAt>
+// Prints "ready", waits for one line on stdin so all workers start together, then prints a JSON result.
+import { once } from 'node:events';
+import pino from 'pino';
+import { createFileHistoryStore } from '../../../src/storage/file-history-store';
+import { createProcessedStore } from '../../../src/storage/processed-store';
+
+const [mode, dir = '', ...rest] = process.argv.slice(2);
+const logger = pino({ level: 'warn' }, pino.destination(2));
+
+async function run(): Promise<unknown> {
+  if (mode === 'append') {
+    const [key = '', workerId = '', count = '0'] = rest;
+    const store = createFileHistoryStore({ dir, logger });
+    for (let i = 0; i < Number(count); i += 1) {
+      await store.append(key, {
+        msgId: `${workerId}-${i}`,
+        question: `q${i}`,
+        answer: `a${i}`,
+        at: Date.now(),
+      });
+    }
+    return { appended: Number(count) };
+  }
+  if (mode === 'clear') {
+    const [key = '', times = '0'] = rest;
+    const store = createFileHistoryStore({ dir, logger });
+    for (let i = 0; i < Number(times); i += 1) {
+      await store.clear(key);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return { cleared: Number(times) };
+  }
+  if (mode === 'claim') {
+    const [msgId = '', createAt = '0'] = rest;
+    const store = createProcessedStore({ dir, logger, clock: Date.now, leaseMs: 60_000 });
+    const result = await store.claim(msgId, Number(createAt));
+    return result.claimed ? { claimed: true } : result;
+  }
+  throw new Error(`unknown mode ${mode}`);
+}
+
+async function main(): Promise<void> {
+  process.stdout.write('ready\n');
+  await once(process.stdin, 'data');
+  process.stdin.pause();
+  process.stdout.write(`${JSON.stringify(await run())}\n`);
+}
+
+// No top-level await: tsx loads this file as CommonJS (the package has no "type": "module").
+void main();
