@@ -1,8 +1,9 @@
 import axios from 'axios';
 import type { AnswerDelivery, Clock, DeliveryResult, DeliveryTarget, Logger } from '../ports';
+import { deriveMarkdownTitle } from './derive-markdown-title';
 import { createOpenApiClient, type DingTalkApp, type OpenApiRecipient } from './openapi-client';
 import { postToWebhook, type SendOutcome } from './post-to-webhook';
-import { deriveMarkdownTitle, splitMarkdown } from './split-markdown';
+import { splitMarkdown } from './split-markdown';
 
 export type { DingTalkApp } from './openapi-client';
 

@@ -85,7 +85,7 @@ async function answerOnce(job: ReplyJob, deps: ReplyDeps): Promise<ReplyOutcome>
   await claim.markDelivering();
   const result = await deps.delivery.deliver(toDeliveryTarget(job), reply.text, log);
   if (!result.delivered) {
-    log.error({ reason: result.reason, partsDelivered: result.via.length }, 'answer not delivered');
+    // The delivery has logged why; the claim is closed so no retry posts the parts that did arrive again.
     await claim.markDone();
     return 'undelivered';
   }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deriveMarkdownTitle, measureJsonBytes, splitMarkdown } from '../../../src/dingtalk/split-markdown';
+import { deriveMarkdownTitle } from '../../../src/dingtalk/derive-markdown-title';
+import { measureJsonBytes, splitMarkdown } from '../../../src/dingtalk/split-markdown';
 
 const FENCE = /^\s*(`{3,}|~{3,})/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -156,7 +157,10 @@ describe('splitMarkdown', () => {
       fc.string({ unit: 'grapheme', maxLength: 300 }).map((s) => s.replace(/[`~]/g, '')),
       fc.constantFrom('中文段落，包含标点。'.repeat(40), 'word '.repeat(200), '😀👍🏽'.repeat(100)),
       fc
-        .array(fc.string({ unit: 'grapheme-ascii', maxLength: 120 }), { maxLength: 80 })
+        .array(fc.string({ unit: 'grapheme-ascii', minLength: 5, maxLength: 120 }), {
+          minLength: 5,
+          maxLength: 120,
+        })
         .map((lines) => `\`\`\`ts\n${lines.map((l) => l.replace(/[`~]/g, '')).join('\n')}\n\`\`\``),
       fc.integer({ min: 1, max: 9000 }).map((n) => 'y'.repeat(n)),
     );
