@@ -47,7 +47,7 @@ describe('README, .env.example, s.yaml and the config schemas stay in step', () 
     expect(Object.keys(example).filter((name) => !known.has(name))).toEqual([]);
   });
 
-  it('every s.yaml ${env(...)} is in .env.example, and every variable reaches s.yaml except FC 2.0-only ones', () => {
+  it('every env() reference in s.yaml is in .env.example, and every variable reaches s.yaml except FC 2.0-only ones', () => {
     expect(sYamlEnvRefs.filter((name) => !(name in example))).toEqual([]);
     const inYaml = new Set([...sYamlEnvRefs, ...sYamlEnvKeys]);
     expect(Object.keys(example).filter((name) => !inYaml.has(name))).toEqual(['REPLY_SERVICE_NAME']);
