@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { freshMessage } from '../helpers/callbacks';
+import { freshMessage, signedHttpEvent } from '../helpers/callbacks';
 import type { Connector, ConnectorOptions } from '../helpers/connector';
-import { APP_SECRET, startConnector } from '../helpers/connector';
+import { APP_SECRET, ROLE, startConnector } from '../helpers/connector';
 import { defaultAnswer } from '../stand-ins/chat-api';
 
 async function withConnector(options: ConnectorOptions, run: (c: Connector) => Promise<void>): Promise<void> {
@@ -67,6 +67,30 @@ describe('configurations', () => {
       expect(response.statusCode).toBe(200);
       expect(c.fc.invocations.at(-1)).toMatchObject({ api: '2016-08-15', serviceName: 'ChatGTP_Services' });
       expect(posts).toHaveLength(1);
+    });
+  });
+
+  it("falls back to FC's ALIBABA_CLOUD_* variables when the context carries no credentials", async () => {
+    const roleEnv = {
+      ALIBABA_CLOUD_ACCESS_KEY_ID: ROLE.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: ROLE.accessKeySecret,
+      ALIBABA_CLOUD_SECURITY_TOKEN: ROLE.securityToken,
+    };
+    await withConnector({ conversationEnv: roleEnv }, async (c) => {
+      const message = freshMessage({ webhook: c.dingtalk.newSessionWebhook(), text: '环境变量凭证' });
+      const event = signedHttpEvent(message, { secret: APP_SECRET });
+      const result = await c.conversation.invoke(event, { credentials: undefined });
+      expect(result.result).toMatchObject({ statusCode: 200 });
+      expect(c.fc.invocations).toHaveLength(1);
+    });
+    await withConnector({}, async (c) => {
+      const message = freshMessage({ webhook: c.dingtalk.newSessionWebhook(), text: '没有凭证' });
+      const result = await c.conversation.invoke(signedHttpEvent(message, { secret: APP_SECRET }), {
+        credentials: undefined,
+      });
+      expect(result.result).toMatchObject({ statusCode: 503 });
+      expect(c.fc.invocations).toHaveLength(0);
+      expect(JSON.stringify(await c.conversation.logs())).toContain('RAM role');
     });
   });
 
