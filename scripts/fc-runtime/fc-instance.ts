@@ -6,7 +6,7 @@ import { join } from 'node:path';
 /** The FC context handed to a handler. */
 export interface InvokeContext {
   requestId: string;
-  credentials?: { accessKeyId: string; accessKeySecret: string; securityToken?: string };
+  credentials?: { accessKeyId: string; accessKeySecret: string; securityToken?: string } | undefined;
   function: { name: string };
   region: string;
   accountId: string;
