@@ -37,6 +37,8 @@ export async function startFcInstance(options: {
   bundle: string;
   env: Record<string, string>;
   defaults?: Partial<InvokeContext>;
+  /** Called for every JSON log line as the instance writes it (FC ships these to its log store). */
+  onLog?: (line: Record<string, unknown>) => void;
 }): Promise<FcInstance> {
   const child: ChildProcess = fork(HOST, [options.bundle], {
     env: { PATH: process.env.PATH ?? '', ...options.env },
@@ -44,8 +46,20 @@ export async function startFcInstance(options: {
   });
   let output = '';
   let errors = '';
+  let partial = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
     output += chunk;
+    if (!options.onLog) return;
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.startsWith('{')) continue;
+      try {
+        options.onLog(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // not a log line
+      }
+    }
   });
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     errors += chunk;

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FcInstance, InvocationResult } from '../../scripts/fc-runtime/fc-instance';
 import { startFcInstance } from '../../scripts/fc-runtime/fc-instance';
-import type { ChatApi } from '../stand-ins/chat-api';
-import { startChatApi } from '../stand-ins/chat-api';
-import type { DingTalkApi } from '../stand-ins/dingtalk-api';
-import { startDingTalkApi } from '../stand-ins/dingtalk-api';
-import type { FcInvokeApi, RecordedInvocation } from '../stand-ins/fc-invoke-api';
-import { startFcInvokeApi } from '../stand-ins/fc-invoke-api';
+import type { ChatApi } from '../../scripts/emulators/chat-api';
+import { startChatApi } from '../../scripts/emulators/chat-api';
+import type { DingTalkApi } from '../../scripts/emulators/dingtalk-api';
+import { startDingTalkApi } from '../../scripts/emulators/dingtalk-api';
+import type { FcInvokeApi, RecordedInvocation } from '../../scripts/emulators/fc-invoke-api';
+import { startFcInvokeApi } from '../../scripts/emulators/fc-invoke-api';
 import type { SignOptions } from './callbacks';
 import { signedHttpEvent } from './callbacks';
 

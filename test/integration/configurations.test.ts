@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { freshMessage, signedHttpEvent } from '../helpers/callbacks';
 import type { Connector, ConnectorOptions } from '../helpers/connector';
 import { APP_SECRET, ROLE, startConnector } from '../helpers/connector';
-import { defaultAnswer } from '../stand-ins/chat-api';
+import { defaultAnswer } from '../../scripts/emulators/chat-api';
 
 async function withConnector(options: ConnectorOptions, run: (c: Connector) => Promise<void>): Promise<void> {
   const c = await startConnector(options);

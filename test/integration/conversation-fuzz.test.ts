@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDingTalk } from '../../src/dingtalk/signature';
 import { httpEvent, loadCallback } from '../helpers/callbacks';
 import { ROLE } from '../helpers/connector';
-import type { FcInvokeApi } from '../stand-ins/fc-invoke-api';
-import { startFcInvokeApi } from '../stand-ins/fc-invoke-api';
+import type { FcInvokeApi } from '../../scripts/emulators/fc-invoke-api';
+import { startFcInvokeApi } from '../../scripts/emulators/fc-invoke-api';
 
 const SECRET = 'fuzz-app-secret';
 const ALLOWED = 'https://oapi.dingtalk.com';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshMessage } from '../helpers/callbacks';
 import type { Connector } from '../helpers/connector';
 import { SECRETS, startConnector } from '../helpers/connector';
-import { defaultAnswer } from '../stand-ins/chat-api';
+import { defaultAnswer } from '../../scripts/emulators/chat-api';
 
 let c: Connector;
 

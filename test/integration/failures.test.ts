@@ -5,7 +5,7 @@ import { historyKey } from '../../src/storage/history-key';
 import { freshMessage } from '../helpers/callbacks';
 import type { Connector } from '../helpers/connector';
 import { SECRETS, startConnector } from '../helpers/connector';
-import { defaultAnswer } from '../stand-ins/chat-api';
+import { defaultAnswer } from '../../scripts/emulators/chat-api';
 
 let c: Connector;
 

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatCompleter } from '../../../src/chat/chat-completer';
 import { ChatFailure } from '../../../src/chat/chat-failure';
 import { captureLogger } from '../../helpers/capture-logger';
-import type { ChatApi } from '../../stand-ins/chat-api';
-import { startChatApi } from '../../stand-ins/chat-api';
+import type { ChatApi } from '../../../scripts/emulators/chat-api';
+import { startChatApi } from '../../../scripts/emulators/chat-api';
 
 const KEY = 'sk-test-key-abcdef';
 let api: ChatApi;

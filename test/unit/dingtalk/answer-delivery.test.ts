@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAnswerDelivery, type DingTalkApp } from '../../../src/dingtalk/answer-delivery';
 import type { DeliveryTarget } from '../../../src/ports';
 import { captureLogger } from '../../helpers/capture-logger';
-import { type DingTalkApi, startDingTalkApi, type WebhookFailure } from '../../stand-ins/dingtalk-api';
+import { type DingTalkApi, startDingTalkApi, type WebhookFailure } from '../../../scripts/emulators/dingtalk-api';
 
 const APP: DingTalkApp = {
   appKey: 'dingabcdefghijk12345',

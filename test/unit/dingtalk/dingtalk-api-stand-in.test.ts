@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DingTalkApi, startDingTalkApi } from '../../stand-ins/dingtalk-api';
+import { type DingTalkApi, startDingTalkApi } from '../../../scripts/emulators/dingtalk-api';
 
 // The stand-in must fail a wrong request the way DingTalk would, or the delivery tests prove nothing.
 

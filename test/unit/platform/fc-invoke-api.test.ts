@@ -8,7 +8,7 @@ import {
   invokeReplyAsync,
   type ReplyInvokeTarget,
 } from '../../../src/platform/invoke-reply';
-import { type FcInvokeApi, type RecordedInvocation, startFcInvokeApi } from '../../stand-ins/fc-invoke-api';
+import { type FcInvokeApi, type RecordedInvocation, startFcInvokeApi } from '../../../scripts/emulators/fc-invoke-api';
 
 // The stand-in must refuse what the real service refuses; otherwise tests that pass against it prove nothing.
 

@@ -7,7 +7,7 @@ import {
   invokeReplyAsync,
   type ReplyInvokeTarget,
 } from '../../../src/platform/invoke-reply';
-import { ASYNC_PAYLOAD_LIMIT, type FcInvokeApi, startFcInvokeApi } from '../../stand-ins/fc-invoke-api';
+import { ASYNC_PAYLOAD_LIMIT, type FcInvokeApi, startFcInvokeApi } from '../../../scripts/emulators/fc-invoke-api';
 
 const ACCOUNT_ID = '1234567890123456';
 const STATIC_AK: FcCredentials = { accessKeyId: 'LTAI5tStaticKeyId', accessKeySecret: 'static-secret-Zq9x' };

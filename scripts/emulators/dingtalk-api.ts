@@ -63,6 +63,15 @@ export interface DingTalkApi {
   close(): Promise<void>;
 }
 
+/** Options of the DingTalk emulator. */
+export interface DingTalkApiOptions {
+  apps?: DingTalkApp[];
+  tokenTtlSeconds?: number;
+  clock?: () => number;
+  /** Called for every message DingTalk accepted, as it would show up in the chat. */
+  onMessage?: (message: { channel: 'webhook'; post: WebhookPost } | { channel: 'openapi'; message: OpenApiMessage }) => void;
+}
+
 type Reply = { status: number; body: object } | 'reset' | 'hang';
 
 const MAX_WEBHOOK_BYTES = 20_000;
@@ -85,9 +94,7 @@ const OPENAPI_FAILURES: Record<OpenApiFailure, object> = {
 };
 
 /** Starts the stand-in on an ephemeral 127.0.0.1 port. `clock` drives token expiry (default Date.now). */
-export async function startDingTalkApi(
-  options: { apps?: DingTalkApp[]; tokenTtlSeconds?: number; clock?: () => number } = {},
-): Promise<DingTalkApi> {
+export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promise<DingTalkApi> {
   const apps = options.apps ?? [];
   const ttlSeconds = options.tokenTtlSeconds ?? 7200;
   const clock = options.clock ?? Date.now;
@@ -147,7 +154,9 @@ export async function startDingTalkApi(
     const problem = checkWebhookMessage(body);
     if (problem !== undefined) return errcode(40035, `缺少参数 ${problem}`);
     session.postsLeft -= 1;
-    posts.push({ session: sessionId, body, bytes: raw.length, at: clock() });
+    const post: WebhookPost = { session: sessionId, body, bytes: raw.length, at: clock() };
+    posts.push(post);
+    options.onMessage?.({ channel: 'webhook', post });
     return errcode(0, 'ok');
   }
 
@@ -178,7 +187,9 @@ export async function startDingTalkApi(
     const problem = checkRobotMessage(kind, body, token.appKey);
     if (problem !== undefined)
       return { status: 400, body: { code: problem, message: `参数错误: ${problem}` } };
-    openApiMessages.push({ kind, body, msgParam: JSON.parse(body.msgParam), at: clock() });
+    const message: OpenApiMessage = { kind, body, msgParam: JSON.parse(body.msgParam), at: clock() };
+    openApiMessages.push(message);
+    options.onMessage?.({ channel: 'openapi', message });
     const processQueryKey = randomBytes(12).toString('base64');
     const extra = kind === 'oto' ? { invalidStaffIdList: [], flowControlledStaffIdList: [] } : {};
     return { status: 200, body: { processQueryKey, ...extra } };

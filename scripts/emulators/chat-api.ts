@@ -32,8 +32,17 @@ export function defaultAnswer(question: string, priorTurns: number): string {
   return `回答（上下文 ${priorTurns} 轮）：${question}`;
 }
 
-/** Starts the stand-in; it checks the bearer key, the path and the request shape as the real API would. */
-export async function startChatApi(options: { apiKey: string }): Promise<ChatApi> {
+/** Options of the chat API emulator. */
+export interface ChatApiOptions {
+  apiKey: string;
+  /** The answer to an unscripted request (default: {@link defaultAnswer}). */
+  answer?: (messages: RecordedChatRequest['messages']) => string;
+  /** Pause between streamed chunks, so streaming is visible (default 0). */
+  chunkDelayMs?: number;
+}
+
+/** Starts the emulator; it checks the bearer key, the path and the request shape as the real API would. */
+export async function startChatApi(options: ChatApiOptions): Promise<ChatApi> {
   const requests: RecordedChatRequest[] = [];
   const rejected: ChatApi['rejected'] = [];
   const steps: ChatStep[] = [];
@@ -76,7 +85,9 @@ export async function startChatApi(options: { apiKey: string }): Promise<ChatApi
 
     const step = steps.shift() ?? {
       kind: 'answer',
-      text: defaultAnswer(typed.at(-1)?.content ?? '', typed.filter((m) => m.role === 'assistant').length),
+      text: options.answer
+        ? options.answer(typed)
+        : defaultAnswer(typed.at(-1)?.content ?? '', typed.filter((m) => m.role === 'assistant').length),
     };
     switch (step.kind) {
       case 'hang':
@@ -95,7 +106,7 @@ export async function startChatApi(options: { apiKey: string }): Promise<ChatApi
         return;
       case 'answer':
         if (step.delayMs) await new Promise((resolve) => setTimeout(resolve, step.delayMs));
-        if (parsed.stream === true) return streamAnswer(res, parsed.model as string, step.text);
+        if (parsed.stream === true) return streamAnswer(res, parsed.model as string, step.text, options.chunkDelayMs ?? 0);
         return sendJson(res, 200, {
           id: `chatcmpl-${requests.length}`,
           object: 'chat.completion',
@@ -137,12 +148,15 @@ export async function startChatApi(options: { apiKey: string }): Promise<ChatApi
   };
 }
 
-function streamAnswer(res: ServerResponse, model: string, text: string): void {
+async function streamAnswer(res: ServerResponse, model: string, text: string, chunkDelayMs: number): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const chunk = (delta: object, finish: string | null) =>
     `data: ${JSON.stringify({ id: 'chatcmpl-stream', object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
   res.write(chunk({ role: 'assistant', content: '' }, null));
-  for (const piece of text.match(/[\s\S]{1,4}/g) ?? []) res.write(chunk({ content: piece }, null));
+  for (const piece of text.match(/[\s\S]{1,4}/g) ?? []) {
+    if (chunkDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, chunkDelayMs));
+    res.write(chunk({ content: piece }, null));
+  }
   res.write(chunk({}, 'stop'));
   res.end('data: [DONE]\n\n');
 }

@@ -28,6 +28,8 @@ export interface Rejection {
   message: string;
   path: string;
   requestId: string;
+  /** The task id the refused request carried, if any. */
+  taskId?: string;
 }
 
 /** A running stand-in. */
@@ -54,6 +56,8 @@ export interface FcInvokeApiOptions {
   credentials: FcCredentials;
   /** Runs after the 202 is sent, as FC runs the function after queueing; errors land in `errors`. */
   onInvocation?: (invocation: RecordedInvocation) => void | Promise<void>;
+  /** Called for every refused request (a 409 for a repeated task id among them). */
+  onRejection?: (rejection: Rejection) => void;
 }
 
 /** FC's async payload limit (not adjustable without a ticket). */
@@ -140,13 +144,18 @@ export async function startFcInvokeApi(options: FcInvokeApiOptions): Promise<FcI
     } catch (error) {
       const refusal =
         error instanceof Refusal ? error : new Refusal(500, 'InternalServerError', 'stand-in failure');
-      rejections.push({
+      const taskId =
+        headerValue(req.headers, 'x-fc-async-task-id') ?? headerValue(req.headers, 'x-fc-stateful-async-invocation-id');
+      const rejection: Rejection = {
         status: refusal.status,
         code: refusal.code,
         message: refusal.message,
         path: rawPath,
         requestId,
-      });
+        ...(taskId ? { taskId } : {}),
+      };
+      rejections.push(rejection);
+      options.onRejection?.(rejection);
       const payload =
         api === '2023-03-30'
           ? { Code: refusal.code, Message: refusal.message, RequestId: requestId }

@@ -1,0 +1,63 @@
+/** The offline demo model's name, as the chat API reports it. */
+export const DEMO_MODEL = 'offline-demo';
+
+/** How to leave the demo: shown in the page, the log and every demo answer. */
+export const DEMO_HINT =
+  '这是离线演示模型的固定回答。在 .env 中设置 OPENAI_API_KEY、OPENAI_BASE_URL、OPENAI_MODEL 即可接入真实模型（OpenAI、通义千问、DeepSeek、Ollama 等，见 README）。';
+
+interface Message {
+  role: string;
+  content: string;
+}
+
+/**
+ * A deterministic stand-in for a language model, so the playground works with no network and no key. It answers
+ * through the same OpenAI-compatible HTTP interface a real model uses, and shows off what the connector does:
+ * markdown, code blocks, long answers split into parts, and the history that came with the request.
+ */
+export function demoAnswer(messages: readonly Message[]): string {
+  const question = [...messages].reverse().find((m) => m.role === 'user')?.content.trim() ?? '';
+  const earlierTurns = messages.filter((m) => m.role === 'assistant').length;
+  const parts = [`**离线演示模型**收到了你的问题：「${question}」`];
+  if (/代码|code/i.test(question)) parts.push(CODE_SAMPLE);
+  if (/表格|table/i.test(question)) parts.push(TABLE_SAMPLE);
+  if (/长|long/i.test(question)) parts.push(longText());
+  parts.push(
+    earlierTurns > 0
+      ? `这次请求带上了 ${earlierTurns} 轮历史对话（发送 \`\\clear\` 可清空）。`
+      : '这次请求没有带历史对话。',
+    `试试发送「写段代码」「给我一个表格」「来个长回答」。\n\n> ${DEMO_HINT}`,
+  );
+  return parts.join('\n\n');
+}
+
+const CODE_SAMPLE = [
+  '一段 TypeScript 示例：',
+  '',
+  '```ts',
+  "import { createHmac } from 'node:crypto';",
+  '',
+  '// 钉钉回调签名：base64(HMAC-SHA256(appSecret, timestamp + "\\n" + appSecret))',
+  'export function sign(timestamp: string, appSecret: string): string {',
+  "  return createHmac('sha256', appSecret).update(`${timestamp}\\n${appSecret}`).digest('base64');",
+  '}',
+  '```',
+].join('\n');
+
+const TABLE_SAMPLE = [
+  '| 步骤 | 函数 | 说明 |',
+  '|---|---|---|',
+  '| 1 | conversation | 校验签名，异步调用 reply，立即返回 200 |',
+  '| 2 | reply | 读取历史，调用模型，发送回答，保存这一轮 |',
+].join('\n');
+
+/** About 9,000 characters: more than one DingTalk markdown message holds, so the answer arrives in parts. */
+function longText(): string {
+  const paragraphs: string[] = ['下面是一个很长的回答，用来演示超长回答如何按段落拆分成多条消息：'];
+  for (let i = 1; i <= 24; i += 1) {
+    paragraphs.push(
+      `### 第 ${i} 节\n\n${'钉钉机器人通过函数计算调用大模型，回答超过单条消息的长度时，会在段落或行的边界拆分，代码块保持完整。'.repeat(6)}`,
+    );
+  }
+  return paragraphs.join('\n\n');
+}
