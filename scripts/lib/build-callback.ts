@@ -1,0 +1,70 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { signDingTalk } from '../../src/dingtalk/signature';
+
+/** What the smoke-test callback says and who says it. */
+export interface CallbackOptions {
+  text: string;
+  group: boolean;
+  sessionWebhook: string;
+  staffId: string;
+  nick: string;
+  /** ms epoch of the message (default now). */
+  now?: number;
+}
+
+/** The session webhook of a smoke test that aims at no real conversation: DingTalk answers errcode 300001. */
+export function fakeSessionWebhook(now: number): string {
+  return `https://oapi.dingtalk.com/robot/sendBySession?session=smoke-${now}`;
+}
+
+/**
+ * A callback body shaped like the real ones (test/fixtures/dingtalk-callbacks/dm-text.json): a fresh msgId, and
+ * ids derived from the sender so that repeated smoke tests continue one conversation.
+ */
+export function buildCallback(options: CallbackOptions): Record<string, unknown> {
+  const now = options.now ?? Date.now();
+  const corpId = `ding${digest('corp').subarray(0, 16).toString('hex')}`;
+  const robotId = `$:LWCP_v1:$${digest('robot').toString('base64').slice(0, 32)}`;
+  const conversationId = `cid${digest(options.group ? 'group' : `dm:${options.staffId}`).toString('base64')}`;
+  const body: Record<string, unknown> = {
+    chatbotCorpId: corpId,
+    chatbotUserId: robotId,
+    conversationId,
+    conversationType: options.group ? '2' : '1',
+    createAt: now,
+    isAdmin: false,
+    msgId: `msg${randomBytes(16).toString('base64')}`,
+    msgtype: 'text',
+    openThreadId: conversationId,
+    robotCode: 'dingsmoketest0000000',
+    senderCorpId: corpId,
+    senderId: `$:LWCP_v1:$${digest(`sender:${options.staffId}`).subarray(0, 16).toString('base64')}`,
+    senderNick: options.nick,
+    senderPlatform: 'Mac',
+    senderStaffId: options.staffId,
+    sessionWebhook: options.sessionWebhook,
+    // DingTalk's session webhooks live 90 minutes (dingtalk.md §3.1).
+    sessionWebhookExpiredTime: now + 5_400_000,
+    // In groups DingTalk removes the @robot mention but keeps the space after it.
+    text: { content: options.group ? ` ${options.text}` : options.text },
+  };
+  if (options.group) {
+    body.conversationTitle = '冒烟测试群';
+    body.isInAtList = true;
+    body.atUsers = [{ dingtalkId: robotId }];
+  }
+  return body;
+}
+
+/** The headers DingTalk sends with a callback: lower-case `timestamp` and `sign`. */
+export function buildCallbackHeaders(secret: string, timestamp: string): Record<string, string> {
+  return {
+    'content-type': 'application/json; charset=utf-8',
+    timestamp,
+    sign: signDingTalk(timestamp, secret),
+  };
+}
+
+function digest(input: string): Buffer {
+  return createHash('sha256').update(`dingtalk-smoke-test:${input}`).digest();
+}

@@ -1,0 +1,70 @@
+/** How a smoke-test callback ended. */
+export type CallbackOutcome =
+  | { kind: 'response'; status: number; body: string }
+  | { kind: 'timeout' }
+  | { kind: 'unreachable'; code: string | undefined };
+
+/** A one-line verdict with the likely fix; `ok` only for HTTP 200. */
+export interface CallbackVerdict {
+  ok: boolean;
+  verdict: string;
+}
+
+/** Turns the conversation function's answer (or the lack of one) into a verdict naming the likely fix. */
+export function judgeCallback(outcome: CallbackOutcome, target: string): CallbackVerdict {
+  if (outcome.kind === 'timeout') {
+    return fail(`no answer within 15 s from ${target}: check --url, and the conversation function's logs in FC`);
+  }
+  if (outcome.kind === 'unreachable') {
+    return fail(
+      `could not reach ${target}${outcome.code ? ` (${outcome.code})` : ''}: check --url (the HTTP trigger address ` +
+        'that s deploy / s info prints), DNS and your network or proxy',
+    );
+  }
+  const { status } = outcome;
+  const error = readError(outcome.body);
+  if (status === 200) return { ok: true, verdict: 'OK: the signature was accepted and the reply was queued' };
+  if (status === 401) {
+    return fail(
+      'HTTP 401, signature rejected: the secret is not this robot\'s AppSecret (DINGTALK_APP_SECRET on the function ' +
+        'must hold it), or this machine\'s clock is more than an hour off (FC log reason: sign_mismatch or stale_timestamp)',
+    );
+  }
+  if (status === 400 && error === 'sessionWebhook origin not allowed') {
+    return fail(
+      "HTTP 400: the sessionWebhook's origin is not in the function's DINGTALK_WEBHOOK_ORIGINS: add it there, " +
+        'or leave out --webhook',
+    );
+  }
+  if (status === 400) {
+    return fail(
+      `HTTP 400${error ? ` (${error})` : ''}: the function rejected the payload: check DINGTALK_WEBHOOK_ORIGINS and ` +
+        "the 'rejected callback' line in its FC logs",
+    );
+  }
+  if (status === 500 && error === 'connector misconfigured') {
+    return fail("HTTP 500: the function's configuration is invalid: its FC log line 'configuration invalid' names the variables to set");
+  }
+  if (status === 503) {
+    return fail(
+      "HTTP 503: conversation could not invoke reply: check the role's fc:InvokeFunction permission and " +
+        'REPLY_FUNCTION_NAME, then the FC logs',
+    );
+  }
+  if (status >= 500) return fail(`HTTP ${status}: the function failed: see the conversation function's logs in FC`);
+  return fail(`unexpected HTTP ${status}: is --url the conversation function's HTTP trigger address?`);
+}
+
+function fail(verdict: string): CallbackVerdict {
+  return { ok: false, verdict: `FAIL: ${verdict}` };
+}
+
+/** The `error` field of the function's JSON answer, if it has one. */
+function readError(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown };
+    return typeof parsed.error === 'string' ? parsed.error : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,756 @@
+import { renderMarkdown, renderPlainText } from './markdown.js';
+
+/** Robot commands offered as buttons above the composer; add an entry to offer a new one. */
+const COMMANDS = [{ word: 'clear', label: '清空历史', description: '清空你与 AI 助手的对话历史' }];
+
+const DEFAULT_HINT = '在 .env 中配置 OPENAI_API_KEY / OPENAI_BASE_URL / OPENAI_MODEL 接入真实模型（见 README）';
+const TIME_GAP_MS = 5 * 60 * 1000;
+const NEAR_BOTTOM_PX = 120;
+const RESYNC_DELAY_MS = 2000;
+
+const OUTCOME_LABELS = {
+  answered: '已回答',
+  notice: '提示',
+  duplicate: '重复',
+  undelivered: '未送达',
+  failed: '失败',
+  invalid: '无效事件',
+};
+const FAILED_OUTCOMES = new Set(['undelivered', 'failed', 'invalid']);
+
+const state = {
+  robot: { name: 'AI 助手', staffId: 'robot' },
+  model: null,
+  members: [],
+  group: { conversationId: '', title: '产品研发群' },
+  viewer: '',
+  chat: 'dm',
+  /** chatKey → [{ kind: 'user', msgId, at } | { kind: 'robot', event, at }] */
+  chats: new Map(),
+  /** msgId → everything known about one user message and its path */
+  records: new Map(),
+  /** `${viewer}|${chatKey}` → number of items that viewer has seen */
+  seen: new Map(),
+  /** msgIds whose trace is expanded */
+  expanded: new Set(),
+};
+
+/** msgId → the path element shown for it in the open chat, for live updates. */
+let shownPaths = new Map();
+/** Events that arrive over SSE while /api/state is being fetched (null when not fetching). */
+let pending = null;
+let syncGeneration = 0;
+let sending = false;
+
+const $ = (id) => document.getElementById(id);
+
+/** Creates an element: attributes (on* are listeners, `class`, `style` objects allowed) and children. */
+function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
+    else if (name === 'style' && typeof value === 'object') Object.assign(element.style, value);
+    else element.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+function member(staffId) {
+  return state.members.find((candidate) => candidate.staffId === staffId);
+}
+
+function currentChatKey() {
+  return state.chat === 'group' ? 'group' : `dm:${state.viewer}`;
+}
+
+function chatItems(chatKey) {
+  let items = state.chats.get(chatKey);
+  if (!items) {
+    items = [];
+    state.chats.set(chatKey, items);
+  }
+  return items;
+}
+
+function recordFor(msgId) {
+  let record = state.records.get(msgId);
+  if (!record) {
+    record = { msgId, traces: [] };
+    state.records.set(msgId, record);
+  }
+  return record;
+}
+
+function formatTime(at) {
+  const date = new Date(at);
+  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+}
+
+function formatMs(ms) {
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '? ms';
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+function isErrorLevel(level) {
+  return typeof level === 'number' ? level >= 50 : level === 'error' || level === 'fatal';
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Events → state
+
+/** Applies one server event to the state and updates the page where it shows. */
+function applyEvent(event) {
+  if (!event || typeof event !== 'object') return;
+  switch (event.type) {
+    case 'user-message': {
+      const record = recordFor(event.msgId);
+      Object.assign(record, { chatKey: event.chatKey, sender: event.sender, text: event.text, at: event.at });
+      addItem(event.chatKey, { kind: 'user', msgId: event.msgId, at: event.at });
+      break;
+    }
+    case 'robot-message':
+      addItem(event.chatKey, { kind: 'robot', event, at: event.at });
+      break;
+    case 'ack':
+      updateRecord(event.msgId, (record) => {
+        record.ack = { status: event.status, ackMs: event.ackMs };
+      });
+      break;
+    case 'invoke':
+      updateRecord(event.msgId, (record) => {
+        record.invoke = { api: event.api, taskId: event.taskId, functionName: event.functionName };
+      });
+      break;
+    case 'invoke-duplicate':
+      updateRecord(event.msgId, (record) => {
+        record.duplicate = { taskId: event.taskId };
+      });
+      break;
+    case 'trace':
+      updateRecord(event.msgId, (record) => {
+        record.traces.push(event);
+      });
+      break;
+    case 'reply-done':
+      updateRecord(event.msgId, (record) => {
+        record.done = { outcome: event.outcome, durationMs: event.durationMs };
+      });
+      break;
+    case 'model':
+      state.model = { ...(state.model ?? {}), demo: event.demo, name: event.name };
+      renderModel();
+      break;
+    default:
+      break;
+  }
+}
+
+function addItem(chatKey, item) {
+  if (typeof chatKey !== 'string') return;
+  const items = chatItems(chatKey);
+  items.push(item);
+  if (pending !== null) return;
+  if (chatKey === currentChatKey()) {
+    const list = $('messages');
+    const stick = isNearBottom(list) || (item.kind === 'user' && senderOf(item) === state.viewer);
+    list.querySelector('.empty')?.remove();
+    const previous = items[items.length - 2];
+    if (!previous || item.at - previous.at > TIME_GAP_MS) list.append(renderTimeSeparator(item.at));
+    list.append(renderItem(item));
+    markSeen(chatKey);
+    if (stick) scrollToBottom();
+  }
+  renderChatList();
+}
+
+function updateRecord(msgId, update) {
+  if (typeof msgId !== 'string') return;
+  const record = recordFor(msgId);
+  update(record);
+  if (pending !== null) return;
+  const path = shownPaths.get(msgId);
+  if (path) {
+    const list = $('messages');
+    const stick = isNearBottom(list);
+    fillPath(path, record);
+    if (stick) scrollToBottom();
+  }
+}
+
+function senderOf(item) {
+  return item.kind === 'user' ? state.records.get(item.msgId)?.sender?.staffId : state.robot.staffId;
+}
+
+function markSeen(chatKey) {
+  state.seen.set(`${state.viewer}|${chatKey}`, chatItems(chatKey).length);
+}
+
+function unreadCount(chatKey) {
+  const items = chatItems(chatKey);
+  const seen = state.seen.get(`${state.viewer}|${chatKey}`) ?? 0;
+  return items.slice(seen).filter((item) => senderOf(item) !== state.viewer).length;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Rendering
+
+function renderAll() {
+  renderModel();
+  renderMembers();
+  renderChatList();
+  renderConversation();
+  renderCommands();
+}
+
+function renderModel() {
+  const banner = $('demo-banner');
+  const model = state.model;
+  if (model?.demo) {
+    const hint = typeof model.hint === 'string' && model.hint ? model.hint : DEFAULT_HINT;
+    const text = hint.startsWith('离线演示模型') ? hint.replace(/^离线演示模型\s*[—-]?\s*/, '') : hint;
+    banner.replaceChildren(h('strong', {}, '离线演示模型'), ` — ${text}`);
+    banner.hidden = false;
+  } else {
+    banner.hidden = true;
+  }
+  const host = model?.baseUrlHost ? ` · ${model.baseUrlHost}` : '';
+  $('model-name').textContent = model?.name ? `模型：${model.name}${host}` : '';
+}
+
+function renderAvatar(staffId, extraClass = '') {
+  if (staffId === state.robot.staffId) {
+    return h('img', { class: `avatar robot-avatar ${extraClass}`, src: '/static/robot.svg', alt: '' });
+  }
+  const person = member(staffId);
+  const nick = person?.nick ?? '?';
+  return h(
+    'span',
+    { class: `avatar ${extraClass}`, style: { background: person?.color ?? '#8f959e' }, 'aria-hidden': 'true' },
+    Array.from(nick)[0] ?? '?',
+  );
+}
+
+function renderMembers() {
+  const container = $('members');
+  container.replaceChildren(
+    ...state.members.map((person) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'member',
+          role: 'radio',
+          'aria-checked': String(person.staffId === state.viewer),
+          'data-testid': `member-${person.staffId}`,
+          title: `以 ${person.nick} 的身份发言`,
+          onclick: () => selectView(person.staffId, state.chat),
+        },
+        renderAvatar(person.staffId),
+        h('span', { class: 'member-nick' }, person.nick),
+      ),
+    ),
+  );
+}
+
+function renderChatList() {
+  const list = $('chat-list');
+  if (!state.viewer) {
+    list.replaceChildren();
+    return;
+  }
+  const groupAvatar = h(
+    'span',
+    { class: 'avatar group-avatar', 'aria-hidden': 'true' },
+    ...state.members.slice(0, 4).map((person) =>
+      h('span', { style: { background: person.color } }, Array.from(person.nick)[0] ?? ''),
+    ),
+  );
+  const entries = [
+    { chat: 'dm', chatKey: `dm:${state.viewer}`, title: state.robot.name, avatar: renderAvatar('robot') },
+    { chat: 'group', chatKey: 'group', title: state.group.title, avatar: groupAvatar },
+  ];
+  list.replaceChildren(
+    ...entries.map((entry) => {
+      const items = chatItems(entry.chatKey);
+      const last = items[items.length - 1];
+      const unread = entry.chatKey === currentChatKey() ? 0 : unreadCount(entry.chatKey);
+      return h(
+        'li',
+        {},
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'chat-entry',
+            'data-testid': `chat-${entry.chat}`,
+            'aria-current': entry.chat === state.chat ? 'true' : undefined,
+            onclick: () => selectView(state.viewer, entry.chat),
+          },
+          entry.avatar,
+          h(
+            'span',
+            { class: 'chat-entry-text' },
+            h(
+              'span',
+              { class: 'chat-entry-top' },
+              h('span', { class: 'chat-entry-title' }, entry.title),
+              h('span', { class: 'chat-entry-time' }, last ? formatTime(last.at) : ''),
+            ),
+            h(
+              'span',
+              { class: 'chat-entry-bottom' },
+              h('span', { class: 'chat-entry-preview' }, last ? previewOf(last, entry.chat) : '暂无消息'),
+              unread > 0 ? h('span', { class: 'badge' }, unread > 99 ? '99+' : String(unread)) : null,
+            ),
+          ),
+        ),
+      );
+    }),
+  );
+}
+
+function previewOf(item, chat) {
+  let text;
+  let who;
+  if (item.kind === 'user') {
+    const record = state.records.get(item.msgId);
+    text = record?.text ?? '';
+    who = record?.sender?.nick;
+  } else {
+    text = item.event.title || item.event.text || '';
+    who = state.robot.name;
+  }
+  const flat = text.replace(/@(\S+)/g, (whole, id) => (member(id) ? `@${member(id).nick}` : whole));
+  const plain = flat.replace(/[#>*_`~|]/g, '').replace(/\s+/g, ' ').trim();
+  return chat === 'group' && who ? `${who}: ${plain}` : plain;
+}
+
+function renderConversation() {
+  const chatKey = currentChatKey();
+  const isGroup = state.chat === 'group';
+  $('chat-title').textContent = isGroup ? state.group.title : state.robot.name;
+  $('chat-subtitle').textContent = isGroup
+    ? `群聊 · ${state.members.length + 1} 人 · 在群里 @${state.robot.name} 提问`
+    : `机器人 · 与 ${member(state.viewer)?.nick ?? ''} 的单聊`;
+  const list = $('messages');
+  shownPaths = new Map();
+  const nodes = [];
+  let previousAt = Number.NEGATIVE_INFINITY;
+  for (const item of chatItems(chatKey)) {
+    if (item.at - previousAt > TIME_GAP_MS) nodes.push(renderTimeSeparator(item.at));
+    previousAt = item.at;
+    nodes.push(renderItem(item));
+  }
+  if (nodes.length === 0) {
+    const greeting = isGroup ? `在群里 @${state.robot.name} 提问吧` : `向 ${state.robot.name} 打个招呼吧`;
+    nodes.push(h('div', { class: 'empty' }, `还没有消息 — ${greeting}`));
+  }
+  list.replaceChildren(...nodes);
+  markSeen(chatKey);
+  scrollToBottom();
+  $('composer').placeholder = isGroup
+    ? `在 ${state.group.title} 中 @${state.robot.name}，Enter 发送，Shift+Enter 换行`
+    : `发消息给 ${state.robot.name}，Enter 发送，Shift+Enter 换行`;
+}
+
+function renderTimeSeparator(at) {
+  return h('div', { class: 'time-separator' }, h('span', {}, formatTime(at)));
+}
+
+function renderItem(item) {
+  return item.kind === 'user' ? renderUserMessage(item) : renderRobotMessage(item.event);
+}
+
+function renderUserMessage(item) {
+  const record = state.records.get(item.msgId) ?? { msgId: item.msgId, traces: [] };
+  const staffId = record.sender?.staffId ?? '';
+  const own = staffId === state.viewer;
+  const isGroup = state.chat === 'group';
+  const bubble = h('div', { class: 'bubble', 'data-testid': 'message-user' });
+  if (isGroup) bubble.append(h('span', { class: 'at-robot' }, `@${state.robot.name}`), ' ');
+  bubble.append(h('span', { class: 'user-text' }, record.text ?? ''));
+  const path = h('button', {
+    type: 'button',
+    class: 'path',
+    'data-testid': 'path',
+    'aria-expanded': String(state.expanded.has(item.msgId)),
+    title: '点击展开两个函数的日志',
+    onclick: () => toggleTrace(item.msgId),
+  });
+  const trace = h('div', { class: 'trace' });
+  const holder = { path, trace };
+  fillPath(holder, record);
+  shownPaths.set(item.msgId, holder);
+  return h(
+    'div',
+    { class: `message ${own ? 'own' : 'other'}`, 'data-msg-id': item.msgId },
+    renderAvatar(staffId),
+    h(
+      'div',
+      { class: 'message-body' },
+      isGroup ? h('div', { class: 'nick' }, record.sender?.nick ?? '') : null,
+      bubble,
+      path,
+      trace,
+    ),
+  );
+}
+
+function renderRobotMessage(event) {
+  const options = { members: state.members };
+  const html = event.msgtype === 'text' ? renderPlainText(event.text, options) : renderMarkdown(event.text, options);
+  const bubble = h('div', { class: 'bubble markdown', 'data-testid': 'message-robot' });
+  bubble.innerHTML = html;
+  return h(
+    'div',
+    { class: 'message other robot' },
+    renderAvatar(state.robot.staffId),
+    h(
+      'div',
+      { class: 'message-body' },
+      state.chat === 'group'
+        ? h('div', { class: 'nick' }, state.robot.name, h('span', { class: 'robot-tag' }, '机器人'))
+        : null,
+      bubble,
+      event.channel === 'openapi' ? h('div', { class: 'via' }, '经 OpenAPI 发送') : null,
+    ),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The path of one message
+
+/** The steps of one message's path, as far as the events so far tell. */
+function describePath(record) {
+  const steps = [{ text: '签名回调' }];
+  const ack = record.ack;
+  if (!ack) return { steps, pending: true };
+  if (ack.status === 200) {
+    steps.push({ text: `200 · ${formatMs(ack.ackMs)}` });
+  } else {
+    const why = ack.status === 401 ? '签名校验失败' : ack.status === 400 ? '回调无效' : '失败';
+    steps.push({ text: `${ack.status} ${why} · ${formatMs(ack.ackMs)}`, status: 'error' });
+    return { steps, pending: false };
+  }
+  if (record.invoke) {
+    const version = record.invoke.api === '2016-08-15' ? 'FC 2.0' : 'FC 3.0';
+    steps.push({
+      text: `异步调用 ${version}`,
+      title: `函数 ${record.invoke.functionName ?? ''} · 任务 ${record.invoke.taskId ?? ''}`,
+    });
+  }
+  if (record.duplicate) {
+    steps.push({ text: '409 任务已在队列中', status: 'warn', title: `任务 ${record.duplicate.taskId ?? ''}` });
+  }
+  let failed = false;
+  for (const trace of record.traces) {
+    const step = stepOfTrace(trace);
+    if (!step) continue;
+    if (step.status === 'error') failed = true;
+    steps.push(step);
+  }
+  const done = record.done;
+  if (done) {
+    const outcome = OUTCOME_LABELS[done.outcome] ?? done.outcome;
+    if (FAILED_OUTCOMES.has(done.outcome)) {
+      steps.push({ text: `${outcome} · 共 ${formatMs(done.durationMs)}`, status: 'error' });
+    } else if (done.outcome === 'duplicate') {
+      steps.push({ text: `重复投递 · 共 ${formatMs(done.durationMs)}`, status: 'warn' });
+    } else {
+      steps.push({ text: `共 ${formatMs(done.durationMs)}`, title: outcome });
+    }
+  }
+  return { steps, pending: !done && !failed && !record.duplicate };
+}
+
+function stepOfTrace(trace) {
+  const fields = trace.fields ?? {};
+  switch (trace.msg) {
+    case 'chat API answered':
+      return {
+        text: `模型 ${formatMs(fields.latencyMs)}${fields.attempt > 1 ? ` · 第 ${fields.attempt} 次` : ''}`,
+        title: fields.usage
+          ? `输入 ${fields.usage.promptTokens ?? '?'} tokens · 输出 ${fields.usage.completionTokens ?? '?'} tokens`
+          : undefined,
+      };
+    case 'chat API call failed':
+      return {
+        text: `模型${fields.retry ? '重试' : '失败'} · ${fields.kind ?? ''}${fields.status ? ` ${fields.status}` : ''}`,
+        status: fields.retry ? 'warn' : 'error',
+      };
+    case 'answer delivered':
+      return { text: `${channelLabel(fields.via)} ${fields.parts ?? '?'} 段 · ${formatMs(fields.durationMs)}` };
+    case 'answer not delivered':
+      return { text: `未送达 · ${fields.reason ?? '未知原因'}`, status: 'error' };
+    case 'history cleared':
+      return { text: '已清空历史' };
+    case 'unknown command':
+      return { text: `未知指令 \\${fields.command ?? ''}`, status: 'warn' };
+    case 'duplicate delivery ignored':
+      return { text: '重复投递已忽略', status: 'warn' };
+    default:
+      return isErrorLevel(trace.level) ? { text: `${trace.fn ?? ''} 出错 · ${trace.msg}`, status: 'error' } : null;
+  }
+}
+
+function channelLabel(via) {
+  const channels = new Set(Array.isArray(via) ? via : [via]);
+  if (channels.has('openapi') && channels.has('webhook')) return 'Webhook+OpenAPI';
+  return channels.has('openapi') ? 'OpenAPI' : 'Webhook';
+}
+
+function fillPath(holder, record) {
+  const { steps, pending: waiting } = describePath(record);
+  const nodes = [];
+  steps.forEach((step, index) => {
+    if (index > 0) nodes.push(h('span', { class: 'arrow', 'aria-hidden': 'true' }, ' → '));
+    nodes.push(h('span', { class: `step ${step.status ?? 'ok'}`, title: step.title }, step.text));
+  });
+  if (waiting) {
+    nodes.push(h('span', { class: 'arrow', 'aria-hidden': 'true' }, ' → '));
+    nodes.push(h('span', { class: 'step waiting' }, '处理中…'));
+  }
+  holder.path.replaceChildren(...nodes);
+  holder.path.classList.toggle('has-error', steps.some((step) => step.status === 'error'));
+  const expanded = state.expanded.has(record.msgId);
+  holder.path.setAttribute('aria-expanded', String(expanded));
+  holder.trace.hidden = !expanded;
+  if (expanded) fillTrace(holder.trace, record);
+}
+
+function fillTrace(element, record) {
+  const traces = record.traces;
+  if (traces.length === 0) {
+    element.replaceChildren(h('div', { class: 'trace-line' }, '（还没有日志）'));
+    return;
+  }
+  const start = record.at ?? traces[0].at;
+  element.replaceChildren(
+    ...traces.map((trace) => {
+      const fields = trace.fields && Object.keys(trace.fields).length > 0 ? JSON.stringify(trace.fields) : '';
+      return h(
+        'div',
+        { class: `trace-line${isErrorLevel(trace.level) ? ' error' : ''}` },
+        h('span', { class: 'trace-time' }, `+${Math.max(0, trace.at - start)} ms`),
+        h('span', { class: `trace-fn fn-${trace.fn}` }, trace.fn ?? ''),
+        h('span', { class: 'trace-level' }, String(trace.level ?? '')),
+        h('span', { class: 'trace-msg' }, trace.msg ?? ''),
+        fields ? h('span', { class: 'trace-fields' }, fields) : null,
+      );
+    }),
+  );
+}
+
+function toggleTrace(msgId) {
+  if (state.expanded.has(msgId)) state.expanded.delete(msgId);
+  else state.expanded.add(msgId);
+  const holder = shownPaths.get(msgId);
+  const record = state.records.get(msgId);
+  if (holder && record) fillPath(holder, record);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Commands, composer, navigation
+
+function renderCommands() {
+  const container = $('commands');
+  container.replaceChildren(
+    h('span', { class: 'commands-label' }, '指令'),
+    ...COMMANDS.map((command) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'command',
+          'data-testid': `command-${command.word}`,
+          title: command.description,
+          onclick: () => send(`\\${command.word}`),
+        },
+        h('code', {}, `\\${command.word}`),
+        ` ${command.label}`,
+      ),
+    ),
+  );
+}
+
+function selectView(staffId, chat) {
+  state.viewer = staffId;
+  state.chat = chat;
+  try {
+    localStorage.setItem('playground.view', JSON.stringify({ staffId, chat }));
+  } catch {
+    // Storage may be unavailable (private mode); the view simply isn't remembered.
+  }
+  renderMembers();
+  renderChatList();
+  renderConversation();
+  $('composer').focus();
+}
+
+function restoreView() {
+  let saved;
+  try {
+    saved = JSON.parse(localStorage.getItem('playground.view') ?? 'null');
+  } catch {
+    saved = null;
+  }
+  const staffId = member(saved?.staffId) ? saved.staffId : member(state.viewer) ? state.viewer : '';
+  state.viewer = staffId || state.members[0]?.staffId || '';
+  if (saved?.chat === 'dm' || saved?.chat === 'group') state.chat = saved.chat;
+}
+
+async function send(text) {
+  const error = $('composer-error');
+  if (!text.trim() || sending || !state.viewer) return false;
+  sending = true;
+  $('composer-form').classList.add('sending');
+  error.textContent = '';
+  try {
+    const response = await fetch('/api/messages', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ staffId: state.viewer, chat: state.chat, text }),
+    });
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      error.textContent = `发送失败（HTTP ${response.status}）${body.error ? `：${body.error}` : ''}`;
+      return false;
+    }
+    return true;
+  } catch {
+    error.textContent = '发送失败：连不上 playground 服务';
+    return false;
+  } finally {
+    sending = false;
+    $('composer-form').classList.remove('sending');
+  }
+}
+
+async function submitComposer() {
+  const composer = $('composer');
+  if (await send(composer.value)) {
+    composer.value = '';
+    composer.focus();
+  }
+}
+
+function isNearBottom(element) {
+  return element.scrollHeight - element.scrollTop - element.clientHeight < NEAR_BOTTOM_PX;
+}
+
+function scrollToBottom() {
+  const list = $('messages');
+  list.scrollTop = list.scrollHeight;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Server state and live events
+
+function resetState(snapshot) {
+  state.robot = snapshot.robot ?? state.robot;
+  state.model = snapshot.model ?? null;
+  state.members = Array.isArray(snapshot.members) ? snapshot.members : [];
+  state.group = snapshot.group ?? state.group;
+  state.chats = new Map();
+  state.records = new Map();
+  state.seen = new Map();
+}
+
+/** Loads /api/state and replays its events; SSE events that arrive meanwhile are applied after, once each. */
+async function syncState() {
+  // Keep buffering across overlapping syncs; only the latest one applies its snapshot.
+  if (pending === null) pending = [];
+  syncGeneration += 1;
+  const generation = syncGeneration;
+  let snapshot;
+  try {
+    const response = await fetch('/api/state');
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    snapshot = await response.json();
+  } catch {
+    if (generation !== syncGeneration) return;
+    setConnection('error', '无法加载状态，重试中…');
+    setTimeout(syncState, RESYNC_DELAY_MS);
+    return;
+  }
+  if (generation !== syncGeneration) return;
+  resetState(snapshot);
+  const replayed = new Map();
+  for (const event of snapshot.events ?? []) {
+    const key = JSON.stringify(event);
+    replayed.set(key, (replayed.get(key) ?? 0) + 1);
+  }
+  const live = pending;
+  pending = null;
+  const buffered = live.filter((event) => {
+    const key = JSON.stringify(event);
+    const count = replayed.get(key) ?? 0;
+    if (count === 0) return true;
+    replayed.set(key, count - 1);
+    return false;
+  });
+  restoreView();
+  // Replay into the state only; one render afterwards is far cheaper than one per event.
+  pending = [];
+  for (const event of snapshot.events ?? []) applyEvent(event);
+  for (const event of buffered) applyEvent(event);
+  pending = null;
+  renderAll();
+}
+
+function setConnection(status, text) {
+  const element = $('connection');
+  element.dataset.state = status;
+  element.textContent = text;
+}
+
+function connectEvents() {
+  let broken = false;
+  const source = new EventSource('/api/events');
+  source.addEventListener('open', () => {
+    setConnection('open', '已连接');
+    // After a reconnect, events sent while we were away are only in /api/state.
+    if (broken) {
+      broken = false;
+      syncState();
+    }
+  });
+  source.addEventListener('error', () => {
+    broken = true;
+    setConnection('error', '连接断开，重连中…');
+  });
+  source.addEventListener('message', (message) => {
+    let event;
+    try {
+      event = JSON.parse(message.data);
+    } catch {
+      return;
+    }
+    if (pending !== null) pending.push(event);
+    else applyEvent(event);
+  });
+}
+
+function start() {
+  const composer = $('composer');
+  $('composer-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    submitComposer();
+  });
+  composer.addEventListener('keydown', (event) => {
+    // Enter that confirms an IME candidate (Chinese input) must not send.
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.keyCode === 229) return;
+    event.preventDefault();
+    submitComposer();
+  });
+  renderCommands();
+  connectEvents();
+  syncState();
+}
+
+start();

@@ -1,0 +1,181 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatApi } from '../../scripts/emulators/chat-api';
+import { startChatApi } from '../../scripts/emulators/chat-api';
+import type { Playground } from '../../scripts/playground/playground';
+import { startPlayground } from '../../scripts/playground/playground';
+
+type Event = { type: string } & Record<string, unknown>;
+
+async function events(url: string): Promise<Event[]> {
+  return ((await (await fetch(`${url}/api/state`)).json()) as { events: Event[] }).events;
+}
+
+async function waitForEvent(url: string, match: (event: Event) => boolean): Promise<Event> {
+  for (let i = 0; i < 200; i += 1) {
+    const found = (await events(url)).find(match);
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('event never arrived');
+}
+
+async function send(url: string, staffId: string, chat: 'dm' | 'group', text: string) {
+  const response = await fetch(`${url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ staffId, chat, text }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe('the playground with the offline demo model', () => {
+  let playground: Playground;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'playground-'));
+    playground = await startPlayground({ port: 0, dataDir, envFile: null, printLogs: false });
+  });
+  afterAll(async () => {
+    await playground.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves the page and its state, labelling the demo model', async () => {
+    const page = await fetch(`${playground.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const state = (await (await fetch(`${playground.url}/api/state`)).json()) as Record<string, any>;
+    expect(state.model.demo).toBe(true);
+    expect(state.model.hint).toContain('OPENAI_API_KEY');
+    expect(state.members.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('runs a direct message through both functions and shows every step of its path', async () => {
+    const { status, body } = await send(playground.url, '0426581234567890', 'dm', '你好');
+    expect(status).toBe(200);
+    expect(body.ackStatus).toBe(200);
+    const msgId = body.msgId as string;
+    await waitForEvent(playground.url, (e) => e.type === 'reply-done' && e.msgId === msgId);
+    const answer = await waitForEvent(
+      playground.url,
+      (e) => e.type === 'robot-message' && e.chatKey === 'dm:0426581234567890',
+    );
+    expect(answer.text).toContain('离线演示');
+    const all = await events(playground.url);
+    const mine = all.filter((e) => e.msgId === msgId);
+    expect(mine.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['user-message', 'ack', 'invoke', 'trace', 'reply-done']),
+    );
+    expect(mine.find((e) => e.type === 'invoke')?.api).toBe('2023-03-30');
+    expect(mine.some((e) => e.type === 'trace' && e.msg === 'chat API answered')).toBe(true);
+    expect(mine.some((e) => e.type === 'trace' && e.msg === 'answer delivered')).toBe(true);
+    // History lives in the data directory, through the production code path.
+    expect(await readdir(join(dataDir, 'history'))).toHaveLength(1);
+  });
+
+  it('sends group messages as @-mentions and the answer @-mentions the sender', async () => {
+    const { body } = await send(playground.url, '1665012345698', 'group', '明天的发布计划是什么？');
+    const answer = await waitForEvent(
+      playground.url,
+      (e) => e.type === 'robot-message' && e.chatKey === 'group' && String(e.text).includes('明天的发布计划'),
+    );
+    expect(answer.atUserIds).toEqual(['1665012345698']);
+    expect(answer.text).toContain('@1665012345698');
+    const trace = (await events(playground.url)).find(
+      (e) => e.msgId === body.msgId && e.msg === 'callback text',
+    );
+    expect((trace?.fields as { text?: string }).text).toBe(' 明天的发布计划是什么？');
+  });
+
+  it('keeps history and clears it with \\clear', async () => {
+    const staffId = '2103456789012';
+    await send(playground.url, staffId, 'dm', '第一问');
+    await waitForEvent(
+      playground.url,
+      (e) => e.type === 'robot-message' && String(e.text).includes('第一问'),
+    );
+    await send(playground.url, staffId, 'dm', '第二问');
+    const second = await waitForEvent(
+      playground.url,
+      (e) => e.type === 'robot-message' && String(e.text).includes('第二问'),
+    );
+    expect(second.text).toContain('1 轮历史');
+    await send(playground.url, staffId, 'dm', '\\clear');
+    await waitForEvent(
+      playground.url,
+      (e) => e.type === 'robot-message' && String(e.text).includes('已清空') && e.chatKey === `dm:${staffId}`,
+    );
+    await send(playground.url, staffId, 'dm', '第三问');
+    const third = await waitForEvent(
+      playground.url,
+      (e) => e.type === 'robot-message' && String(e.text).includes('第三问'),
+    );
+    expect(third.text).toContain('没有带历史');
+  });
+
+  it('splits a long answer into ordered parts', async () => {
+    const { body } = await send(playground.url, '3307890123456', 'dm', '来个长回答');
+    await waitForEvent(playground.url, (e) => e.type === 'reply-done' && e.msgId === body.msgId);
+    const parts = (await events(playground.url)).filter(
+      (e) => e.type === 'robot-message' && e.chatKey === 'dm:3307890123456',
+    );
+    expect(parts.length).toBeGreaterThan(1);
+    expect(String(parts[0]?.text)).toContain('来个长回答');
+  });
+
+  it('exposes the conversation function as an HTTP trigger that checks signatures', async () => {
+    const response = await fetch(`${playground.url}/conversation`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        timestamp: String(Date.now()),
+        sign: 'x'.repeat(43) + '=',
+      },
+      body: '{}',
+    });
+    expect(response.status).toBe(401);
+  });
+
+  it('the page needs nothing from outside the machine', async () => {
+    const dir = join(__dirname, '..', '..', 'scripts', 'playground', 'public');
+    for (const name of await readdir(dir)) {
+      const text = await readFile(join(dir, name), 'utf8');
+      expect(text).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//i);
+      expect(text).not.toMatch(/@import\s+url\(\s*["']?https?:/i);
+    }
+  });
+});
+
+describe('the playground with a model from .env', () => {
+  let playground: Playground;
+  let model: ChatApi;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'playground-env-'));
+    model = await startChatApi({ apiKey: 'sk-from-dot-env', answer: () => '来自 .env 配置的模型' });
+    const envFile = join(dir, '.env');
+    await writeFile(
+      envFile,
+      `OPENAI_API_KEY=sk-from-dot-env\nOPENAI_BASE_URL=${model.baseUrl}\nOPENAI_MODEL=qwen-plus\nHISTORY_DIR=/mnt/ignored\n`,
+    );
+    playground = await startPlayground({ port: 0, dataDir: join(dir, 'data'), envFile, printLogs: false });
+  });
+  afterAll(async () => {
+    await playground.close();
+    await model.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('talks to the configured OpenAI-compatible API instead of the demo model', async () => {
+    expect(playground.model).toMatchObject({ demo: false, name: 'qwen-plus' });
+    await send(playground.url, '0426581234567890', 'dm', '真实模型你好');
+    const answer = await waitForEvent(playground.url, (e) => e.type === 'robot-message');
+    expect(answer.text).toBe('来自 .env 配置的模型');
+    expect(model.requests.at(-1)).toMatchObject({ model: 'qwen-plus' });
+  });
+});
