@@ -1,11 +1,12 @@
 // Bundles each FC function into one self-contained CommonJS file: dist/<fn>/index.js exporting `handler`.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const functions = ['conversation', 'reply'];
+const staging = join(root, 'dist', `.staging-${process.pid}`);
 
 // Optional modules some SDKs require() inside try/catch; they are never installed, so esbuild must not resolve them.
 const optionalModules = [
@@ -16,13 +17,11 @@ const optionalModules = [
   'utf-8-validate',
 ];
 
-await rm(join(root, 'dist', 'conversation'), { recursive: true, force: true });
-await rm(join(root, 'dist', 'reply'), { recursive: true, force: true });
 const results = await Promise.all(
   functions.map((fn) =>
     build({
       entryPoints: [join(root, 'functions', fn, 'index.ts')],
-      outfile: join(root, 'dist', fn, 'index.js'),
+      outfile: join(staging, fn, 'index.js'),
       bundle: true,
       platform: 'node',
       target: 'node20',
@@ -37,8 +36,16 @@ const results = await Promise.all(
     }),
   ),
 );
-// The repository's package.json has no "type", but a local harness may load the bundles from elsewhere.
+// Swap each finished bundle in with renames, so a running test or playground never loads a half-written one.
 await mkdir(join(root, 'dist'), { recursive: true });
+for (const fn of functions) {
+  const target = join(root, 'dist', fn);
+  const old = join(staging, `${fn}.old`);
+  await rename(target, old).catch(() => {});
+  await rename(join(staging, fn), target);
+}
+await rm(staging, { recursive: true, force: true });
+// The repository's package.json has no "type", but a local harness may load the bundles from elsewhere.
 await writeFile(join(root, 'dist', 'package.json'), '{ "type": "commonjs" }\n');
 for (const [index, result] of results.entries()) {
   const bytes = Object.values(result.metafile.outputs).reduce(

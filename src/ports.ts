@@ -24,6 +24,17 @@ export interface HistoryStore {
   clear(key: string): Promise<void>;
 }
 
+/** 单聊 (each message stands alone) or 串聊 (context kept). */
+export type ChatMode = 'single' | 'chain';
+
+/** Each sender's chosen mode; durable across instances, and concurrent changes are all kept, in order. */
+export interface ModeStore {
+  /** The sender's mode, or undefined when they never chose one (or reset): the configured default applies. */
+  get(senderKey: string): Promise<ChatMode | undefined>;
+  /** Records a choice; undefined returns the sender to the default. */
+  set(senderKey: string, mode: ChatMode | undefined): Promise<void>;
+}
+
 /** Where an answer goes: everything needed for the session webhook and the OpenAPI fallback. */
 export interface DeliveryTarget {
   sessionWebhook: string;

@@ -1,4 +1,7 @@
 import { createChatCompleter } from '../../src/chat/chat-completer';
+import { loadPromptTemplates } from '../../src/commands/load-prompt-templates';
+import type { PromptTemplate } from '../../src/commands/prompt-templates';
+import { mergeTemplates } from '../../src/commands/prompt-templates';
 import type { ReplyConfig } from '../../src/config/reply-config';
 import { loadReplyConfig } from '../../src/config/reply-config';
 import { createAnswerDelivery } from '../../src/dingtalk/answer-delivery';
@@ -8,11 +11,16 @@ import { replyLeaseMs } from '../../src/handlers/reply-budget';
 import type { FcContext } from '../../src/platform/fc-context';
 import type { Logger } from '../../src/ports';
 import { createFileHistoryStore } from '../../src/storage/file-history-store';
+import { createFileModeStore } from '../../src/storage/file-mode-store';
 import { createProcessedStore } from '../../src/storage/processed-store';
 import { loadAtColdStart } from '../load-at-cold-start';
 
 // Built once per instance so warm invocations reuse the HTTP clients and the DingTalk access-token cache.
-const { config, log } = loadAtColdStart('reply', loadReplyConfig);
+const { config, log } = loadAtColdStart('reply', (env) => {
+  const replyConfig = loadReplyConfig(env);
+  const custom = replyConfig.promptsFile ? loadPromptTemplates(replyConfig.promptsFile) : [];
+  return { ...replyConfig, templates: mergeTemplates(custom) };
+});
 const services = config ? createServices(config, log) : undefined;
 
 /** FC 3.0 entry point of the async reply function. Always resolves: a rejection would make FC retry the event. */
@@ -29,12 +37,17 @@ export async function handler(event: Buffer, context: FcContext): Promise<{ outc
   return { outcome };
 }
 
-function createServices(replyConfig: ReplyConfig, rootLog: Logger): Omit<ReplyDeps, 'log'> {
+function createServices(
+  replyConfig: ReplyConfig & { templates: PromptTemplate[] },
+  rootLog: Logger,
+): Omit<ReplyDeps, 'log'> {
   const clock = Date.now;
   return {
     config: replyConfig,
     clock,
+    templates: replyConfig.templates,
     history: createFileHistoryStore({ dir: replyConfig.historyDir, logger: rootLog }),
+    modes: createFileModeStore({ dir: replyConfig.historyDir, logger: rootLog }),
     processed: createProcessedStore({
       dir: replyConfig.historyDir,
       logger: rootLog,

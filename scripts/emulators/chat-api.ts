@@ -106,7 +106,8 @@ export async function startChatApi(options: ChatApiOptions): Promise<ChatApi> {
         return;
       case 'answer':
         if (step.delayMs) await new Promise((resolve) => setTimeout(resolve, step.delayMs));
-        if (parsed.stream === true) return streamAnswer(res, parsed.model as string, step.text, options.chunkDelayMs ?? 0);
+        if (parsed.stream === true)
+          return streamAnswer(res, parsed.model as string, step.text, options.chunkDelayMs ?? 0);
         return sendJson(res, 200, {
           id: `chatcmpl-${requests.length}`,
           object: 'chat.completion',
@@ -148,7 +149,12 @@ export async function startChatApi(options: ChatApiOptions): Promise<ChatApi> {
   };
 }
 
-async function streamAnswer(res: ServerResponse, model: string, text: string, chunkDelayMs: number): Promise<void> {
+async function streamAnswer(
+  res: ServerResponse,
+  model: string,
+  text: string,
+  chunkDelayMs: number,
+): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const chunk = (delta: object, finish: string | null) =>
     `data: ${JSON.stringify({ id: 'chatcmpl-stream', object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;

@@ -69,7 +69,9 @@ export interface DingTalkApiOptions {
   tokenTtlSeconds?: number;
   clock?: () => number;
   /** Called for every message DingTalk accepted, as it would show up in the chat. */
-  onMessage?: (message: { channel: 'webhook'; post: WebhookPost } | { channel: 'openapi'; message: OpenApiMessage }) => void;
+  onMessage?: (
+    message: { channel: 'webhook'; post: WebhookPost } | { channel: 'openapi'; message: OpenApiMessage },
+  ) => void;
 }
 
 type Reply = { status: number; body: object } | 'reset' | 'hang';

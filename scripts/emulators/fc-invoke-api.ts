@@ -145,7 +145,8 @@ export async function startFcInvokeApi(options: FcInvokeApiOptions): Promise<FcI
       const refusal =
         error instanceof Refusal ? error : new Refusal(500, 'InternalServerError', 'stand-in failure');
       const taskId =
-        headerValue(req.headers, 'x-fc-async-task-id') ?? headerValue(req.headers, 'x-fc-stateful-async-invocation-id');
+        headerValue(req.headers, 'x-fc-async-task-id') ??
+        headerValue(req.headers, 'x-fc-stateful-async-invocation-id');
       const rejection: Rejection = {
         status: refusal.status,
         code: refusal.code,

@@ -21,7 +21,8 @@ export function toHttpTriggerEvent(req: IncomingMessage, body: Buffer): Buffer {
     headers[canonicalHeaderName(name)] = Array.isArray(value) ? value.join(',') : value;
   }
   const queryParameters: Record<string, string> = {};
-  for (const key of new Set(url.searchParams.keys())) queryParameters[key] = url.searchParams.getAll(key).join(',');
+  for (const key of new Set(url.searchParams.keys()))
+    queryParameters[key] = url.searchParams.getAll(key).join(',');
   const text = body.toString('utf8');
   // FC base64-encodes bodies that are not valid UTF-8 text.
   const binary = Buffer.compare(Buffer.from(text, 'utf8'), body) !== 0;
@@ -85,7 +86,9 @@ export function readRequestBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** An HTTP trigger in front of an emulated instance: every request on its own port goes to the function. */
-export async function serveHttpTrigger(instance: Pick<FcInstance, 'invoke'>): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveHttpTrigger(
+  instance: Pick<FcInstance, 'invoke'>,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer(async (req, res) => {
     await respondThroughInstance(instance, req, res, await readRequestBody(req));
   });

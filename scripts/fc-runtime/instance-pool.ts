@@ -9,7 +9,9 @@ export interface InstancePool {
 }
 
 /** A pool that reuses an idle instance, or starts a new one (a cold start) while all are busy, up to `max`. */
-export function createInstancePool(options: Parameters<typeof startFcInstance>[0] & { max?: number }): InstancePool {
+export function createInstancePool(
+  options: Parameters<typeof startFcInstance>[0] & { max?: number },
+): InstancePool {
   const idle: FcInstance[] = [];
   const all: FcInstance[] = [];
   const waiting: Array<(instance: FcInstance) => void> = [];

@@ -13,7 +13,9 @@ export interface CallbackVerdict {
 /** Turns the conversation function's answer (or the lack of one) into a verdict naming the likely fix. */
 export function judgeCallback(outcome: CallbackOutcome, target: string): CallbackVerdict {
   if (outcome.kind === 'timeout') {
-    return fail(`no answer within 15 s from ${target}: check --url, and the conversation function's logs in FC`);
+    return fail(
+      `no answer within 15 s from ${target}: check --url, and the conversation function's logs in FC`,
+    );
   }
   if (outcome.kind === 'unreachable') {
     return fail(
@@ -26,8 +28,8 @@ export function judgeCallback(outcome: CallbackOutcome, target: string): Callbac
   if (status === 200) return { ok: true, verdict: 'OK: the signature was accepted and the reply was queued' };
   if (status === 401) {
     return fail(
-      'HTTP 401, signature rejected: the secret is not this robot\'s AppSecret (DINGTALK_APP_SECRET on the function ' +
-        'must hold it), or this machine\'s clock is more than an hour off (FC log reason: sign_mismatch or stale_timestamp)',
+      "HTTP 401, signature rejected: the secret is not this robot's AppSecret (DINGTALK_APP_SECRET on the function " +
+        "must hold it), or this machine's clock is more than an hour off (FC log reason: sign_mismatch or stale_timestamp)",
     );
   }
   if (status === 400 && error === 'sessionWebhook origin not allowed') {
@@ -43,7 +45,9 @@ export function judgeCallback(outcome: CallbackOutcome, target: string): Callbac
     );
   }
   if (status === 500 && error === 'connector misconfigured') {
-    return fail("HTTP 500: the function's configuration is invalid: its FC log line 'configuration invalid' names the variables to set");
+    return fail(
+      "HTTP 500: the function's configuration is invalid: its FC log line 'configuration invalid' names the variables to set",
+    );
   }
   if (status === 503) {
     return fail(
@@ -51,7 +55,8 @@ export function judgeCallback(outcome: CallbackOutcome, target: string): Callbac
         'REPLY_FUNCTION_NAME, then the FC logs',
     );
   }
-  if (status >= 500) return fail(`HTTP ${status}: the function failed: see the conversation function's logs in FC`);
+  if (status >= 500)
+    return fail(`HTTP ${status}: the function failed: see the conversation function's logs in FC`);
   return fail(`unexpected HTTP ${status}: is --url the conversation function's HTTP trigger address?`);
 }
 

@@ -30,14 +30,16 @@ export function checkProjectShape(sYaml: RenderedSYaml): string[] {
 export function checkPropsSchema(name: string, props: unknown): string[] {
   const result = fc3PropsSchema.safeParse(props);
   if (result.success) return [];
-  return result.error.issues.map((issue) => `${name}.props.${issue.path.join('.')}: ${issue.message}`);
+  return result.error.issues.map((issue) => `${[name, 'props', ...issue.path].join('.')}: ${issue.message}`);
 }
 
 /** FC 3.0 requires between 1 and 4 GB of memory per vCPU. */
 export function checkCpuMemoryRatio(name: string, props: Fc3Props): string[] {
   const ratio = props.memorySize / 1024 / props.cpu;
   if (ratio >= 1 && ratio <= 4) return [];
-  return [`${name}: memorySize/cpu is ${ratio.toFixed(2)} GB per vCPU; FC needs 1 to 4: adjust cpu or memorySize`];
+  return [
+    `${name}: memorySize/cpu is ${ratio.toFixed(2)} GB per vCPU; FC needs 1 to 4: adjust cpu or memorySize`,
+  ];
 }
 
 /** The function gets only variables its config reads, and FC's 4 KB limit on them holds. */
@@ -45,7 +47,8 @@ export function checkEnvNames(name: string, props: Fc3Props, known: readonly str
   const unknown = Object.keys(props.environmentVariables).filter((key) => !known.includes(key));
   const problems = unknown.map((key) => `${name}: environment variable ${key} is not read by the function`);
   const bytes = Buffer.byteLength(JSON.stringify(props.environmentVariables));
-  if (bytes >= 4096) problems.push(`${name}: environment variables take ${bytes} bytes; FC allows under 4 KB`);
+  if (bytes >= 4096)
+    problems.push(`${name}: environment variables take ${bytes} bytes; FC allows under 4 KB`);
   return problems;
 }
 
@@ -82,7 +85,9 @@ export function checkAsyncInvoke(reply: Fc3Props): string[] {
   const problems: string[] = [];
   if (config?.asyncTask !== true) problems.push('reply: asyncInvokeConfig.asyncTask must be true');
   if (!(config && config.maxAsyncEventAgeInSeconds <= 5400)) {
-    problems.push('reply: asyncInvokeConfig.maxAsyncEventAgeInSeconds must be at most 5400 (the webhook lives 90 min)');
+    problems.push(
+      'reply: asyncInvokeConfig.maxAsyncEventAgeInSeconds must be at most 5400 (the webhook lives 90 min)',
+    );
   }
   return problems;
 }
@@ -107,12 +112,18 @@ export function checkBundle(root: string, name: string, code: string): string[] 
   if (!existsSync(bundle)) return [`${name}: ${code}/index.js is missing: run npm run build`];
   const probe = spawnSync(
     process.execPath,
-    ['-e', 'const m = require(process.argv[1]); process.stdout.write(`\\n@@handler:${typeof m.handler}\\n`)', bundle],
+    [
+      '-e',
+      'const m = require(process.argv[1]); process.stdout.write("\\n@@handler:" + typeof m.handler + "\\n")',
+      bundle,
+    ],
     { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent' }, encoding: 'utf8', timeout: 30_000 },
   );
   const type = /@@handler:(\w+)/.exec(probe.stdout ?? '')?.[1];
   if (type === 'function') return [];
-  return [`${name}: ${code}/index.js ${type ? 'does not export handler' : 'fails to load'}: run npm run build`];
+  return [
+    `${name}: ${code}/index.js ${type ? 'does not export handler' : 'fails to load'}: run npm run build`,
+  ];
 }
 
 /** One named result of {@link checkSYaml}; `skipped` says why it could not run. */
@@ -125,7 +136,12 @@ export interface SYamlCheck {
 /** Every s.yaml check against the build in `root`, rendering s.yaml with `env` (the configuration to deploy). */
 export function checkSYaml(options: { root: string; env: Env; llmTimeoutMs?: number }): SYamlCheck[] {
   const text = readFileSync(join(options.root, 's.yaml'), 'utf8');
-  const sYaml = renderSYaml(text, options.env);
+  let sYaml: RenderedSYaml;
+  try {
+    sYaml = renderSYaml(text, options.env);
+  } catch (error) {
+    return [{ name: 's.yaml renders', problems: [`${(error as Error).message.split('\n')[0]}: fix s.yaml`] }];
+  }
   const props = (name: string) => fc3PropsSchema.safeParse(sYaml.resources[name]?.props).data;
   const conversation = props('conversation');
   const reply = props('reply');
@@ -150,7 +166,11 @@ export function checkSYaml(options: { root: string; env: Env; llmTimeoutMs?: num
   ];
   const needsProps = 'fix the s.yaml props first';
   if (!conversation || !reply) {
-    for (const name of ['s.yaml sets only variables the functions read', 'reply timeout covers LLM_TIMEOUT + delivery', 's.yaml mounts history and wires conversation to reply']) {
+    for (const name of [
+      's.yaml sets only variables the functions read',
+      'reply timeout covers LLM_TIMEOUT + delivery',
+      's.yaml mounts history and wires conversation to reply',
+    ]) {
       checks.push({ name, problems: [], skipped: needsProps });
     }
   } else {
@@ -163,17 +183,24 @@ export function checkSYaml(options: { root: string; env: Env; llmTimeoutMs?: num
           ...checkEnvNames('reply', reply, REPLY_ENV_NAMES),
         ],
       },
-      { name: 'reply timeout covers LLM_TIMEOUT + delivery', problems: checkReplyTimeout(reply, llmTimeoutMs) },
+      {
+        name: 'reply timeout covers LLM_TIMEOUT + delivery',
+        problems: checkReplyTimeout(reply, llmTimeoutMs),
+      },
       {
         name: 's.yaml mounts history and wires conversation to reply',
-        problems: [...checkHistoryMount(reply), ...checkAsyncInvoke(reply), ...checkWiring(conversation, reply)],
+        problems: [
+          ...checkHistoryMount(reply),
+          ...checkAsyncInvoke(reply),
+          ...checkWiring(conversation, reply),
+        ],
       },
     );
   }
   const unset = findUnsetDeployVariables(text, options.env);
   checks.push({
     name: 'variables s.yaml requires are set',
-    problems: unset.map((name) => `set ${name} (see .env.example)`),
+    problems: unset.length > 0 ? [`set ${unset.join(', ')}: s deploy needs them (see .env.example)`] : [],
   });
   return checks;
 }

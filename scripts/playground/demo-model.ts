@@ -16,7 +16,11 @@ interface Message {
  * markdown, code blocks, long answers split into parts, and the history that came with the request.
  */
 export function demoAnswer(messages: readonly Message[]): string {
-  const question = [...messages].reverse().find((m) => m.role === 'user')?.content.trim() ?? '';
+  const question =
+    [...messages]
+      .reverse()
+      .find((m) => m.role === 'user')
+      ?.content.trim() ?? '';
   const earlierTurns = messages.filter((m) => m.role === 'assistant').length;
   const parts = [`**离线演示模型**收到了你的问题：「${question}」`];
   if (/代码|code/i.test(question)) parts.push(CODE_SAMPLE);

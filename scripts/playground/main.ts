@@ -7,7 +7,9 @@ async function main(): Promise<void> {
   const model = playground.model.demo
     ? '离线演示模型 offline demo model (no network, no key) — set OPENAI_API_KEY/OPENAI_BASE_URL/OPENAI_MODEL in .env for a real one'
     : `${playground.model.name} @ ${playground.model.baseUrlHost} (from .env)`;
-  console.log(`\n  钉钉机器人本地演练场 / DingTalk connector playground\n  ➜  ${playground.url}/\n  model: ${model}\n`);
+  console.log(
+    `\n  钉钉机器人本地演练场 / DingTalk connector playground\n  ➜  ${playground.url}/\n  model: ${model}\n`,
+  );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       void playground.close().then(() => process.exit(0));

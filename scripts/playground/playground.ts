@@ -131,14 +131,25 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     },
     onRejection: (rejection) => {
       if (rejection.status === 409 && rejection.taskId) {
-        hub.emit({ type: 'invoke-duplicate', msgId: msgIdOfTask.get(rejection.taskId), taskId: rejection.taskId });
+        hub.emit({
+          type: 'invoke-duplicate',
+          msgId: msgIdOfTask.get(rejection.taskId),
+          taskId: rejection.taskId,
+        });
       }
     },
   });
 
   replies = createInstancePool({
     bundle: join(ROOT, 'dist', 'reply', 'index.js'),
-    env: { LOG_LEVEL: 'debug', ...dotEnv, ...modelEnv, ...surroundings, HISTORY_DIR: dataDir, OSS_MOUNT_POINT: '' },
+    env: {
+      LOG_LEVEL: 'debug',
+      ...dotEnv,
+      ...modelEnv,
+      ...surroundings,
+      HISTORY_DIR: dataDir,
+      OSS_MOUNT_POINT: '',
+    },
     defaults: { function: { name: 'dingtalk-reply' }, credentials: ROLE },
     onLog,
   });
@@ -185,15 +196,29 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     const member = MEMBERS.find((candidate) => candidate.staffId === input.staffId);
     const chat = input.chat === 'group' ? 'group' : input.chat === 'dm' ? 'dm' : undefined;
     if (!member || !chat || typeof input.text !== 'string' || input.text.length > 5000) {
-      return json(res, 400, { error: 'staffId of a member, chat dm|group and text (≤ 5000 characters) are required' });
+      return json(res, 400, {
+        error: 'staffId of a member, chat dm|group and text (≤ 5000 characters) are required',
+      });
     }
     const chatKey = chat === 'group' ? 'group' : `dm:${member.staffId}`;
     const now = Date.now();
-    const body = buildCallbackBody({ member, chat, text: input.text, sessionWebhook: sessionFor(chatKey), now });
+    const body = buildCallbackBody({
+      member,
+      chat,
+      text: input.text,
+      sessionWebhook: sessionFor(chatKey),
+      now,
+    });
     const msgId = String(body.msgId);
     msgIdOfTask.set(asyncTaskId(msgId), msgId);
     lastMsgIdOfChat.set(chatKey, msgId);
-    hub.emit({ type: 'user-message', msgId, chatKey, sender: { staffId: member.staffId, nick: member.nick }, text: input.text });
+    hub.emit({
+      type: 'user-message',
+      msgId,
+      chatKey,
+      sender: { staffId: member.staffId, nick: member.nick },
+      text: input.text,
+    });
     const timestamp = String(now);
     const event = toHttpTriggerEvent(
       fakeRequest({

@@ -3,10 +3,7 @@ import type { ChatFailureKind } from './chat-failure';
 /** The robot's own messages (not model answers). Chinese: the users are DingTalk teams in China. */
 export const NOTICES = {
   cleared: '✅ 已清空你的对话历史，我们重新开始吧。',
-  commandList: ['可用指令：', '', '- `\\clear`：清空你的对话历史', '', '直接输入文字即可向我提问。'].join(
-    '\n',
-  ),
-  empty: '请输入你的问题。发送 `\\clear` 可清空对话历史。',
+  commandList: '可用指令：`\\clear` 清空对话历史；发送 `帮助` 查看全部指令。直接输入文字即可向我提问。',
   nonText: '抱歉，我目前只能理解文字消息，请用文字描述你的问题。',
   internal: '抱歉，处理你的消息时出了点问题，请稍后再试。',
 } as const;
@@ -21,7 +18,7 @@ const FAILURE_NOTICES: Record<ChatFailureKind, string> = {
   rate_limited: '抱歉，模型服务当前请求过多（限流），请稍后再试。',
   unavailable: '抱歉，模型服务暂时不可用，请稍后再试。',
   auth: '抱歉，模型服务认证失败，请联系管理员检查 API Key 配置。',
-  context_too_long: '抱歉，对话内容超出了模型的上下文长度。请发送 `\\clear` 清空对话历史后再试。',
+  context_too_long: '抱歉，对话内容超出了模型的上下文长度。请发送 `重置` 清空上下文后再试。',
   rejected: '抱歉，模型服务拒绝了这次请求，请换个说法后再试。',
   empty: '抱歉，模型没有返回内容，请换个说法后再试。',
 };

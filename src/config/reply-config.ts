@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ChatMode } from '../ports';
 import { ConfigError } from './config-error';
 import { DEFAULT_WEBHOOK_ORIGINS } from './conversation-config';
 import { FieldReader } from './fields';
@@ -27,6 +28,11 @@ export const REPLY_ENV_NAMES = [
   'DINGTALK_API_BASE',
   'LOG_LEVEL',
   'VERBOSE',
+  'DEFAULT_MODE',
+  'CONTEXT_SCOPE',
+  'MAX_CONTEXT_TOKENS',
+  'HELP_TEXT',
+  'PROMPTS_FILE',
 ] as const;
 
 /** A DingTalk app (robot) whose credentials allow OpenAPI sends; its appKey is the callback's robotCode. */
@@ -50,6 +56,16 @@ export interface ReplyConfig {
   dingtalkApps: DingTalkAppCredentials[];
   dingtalkApiBase: string;
   logLevel: LogLevel;
+  /** The mode of senders who never chose one: 串聊 keeps context, as the old connector did. */
+  defaultMode: ChatMode;
+  /** user: each sender has their own context, also in groups; conversation: a group shares one context. */
+  contextScope: 'user' | 'conversation';
+  /** Trim the oldest turns so a request fits; undefined = no token trimming. */
+  maxContextTokens: number | undefined;
+  /** Replaces the built-in help (markdown); a literal \n in the variable is a line break. */
+  helpText: string | undefined;
+  /** JSON or YAML list of prompt templates, laid over the built-in ones. */
+  promptsFile: string | undefined;
 }
 
 /** Parses the reply function's environment; throws ConfigError listing every problem by variable name. */
@@ -79,9 +95,43 @@ export function loadReplyConfig(env: Env): ReplyConfig {
     dingtalkApps: readApps(read, problems),
     dingtalkApiBase: read.url(['DINGTALK_API_BASE'], 'https://api.dingtalk.com').origin,
     logLevel: readLogLevel(env, problems),
+    defaultMode: readMode(read.optionalString(['DEFAULT_MODE']), problems),
+    contextScope: readScope(read.optionalString(['CONTEXT_SCOPE']), problems),
+    maxContextTokens: readEnv(env, ['MAX_CONTEXT_TOKENS'])
+      ? read.number(
+          ['MAX_CONTEXT_TOKENS'],
+          0,
+          z.number().int().min(256).max(10_000_000),
+          'a whole number of tokens, at least 256',
+        )
+      : undefined,
+    helpText: read.optionalString(['HELP_TEXT'])?.replace(/\\n/g, '\n'),
+    promptsFile: read.optionalString(['PROMPTS_FILE']),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+const MODES: Readonly<Record<string, ChatMode>> = {
+  单聊: 'single',
+  single: 'single',
+  串聊: 'chain',
+  chain: 'chain',
+};
+
+function readMode(value: string | undefined, problems: string[]): ChatMode {
+  if (value === undefined) return 'chain';
+  const mode = MODES[value.toLowerCase()];
+  if (!mode) problems.push('DEFAULT_MODE must be 单聊 or 串聊');
+  return mode ?? 'chain';
+}
+
+function readScope(value: string | undefined, problems: string[]): 'user' | 'conversation' {
+  if (value === undefined) return 'user';
+  const scope = value.toLowerCase();
+  if (scope === 'user' || scope === 'conversation') return scope;
+  problems.push('CONTEXT_SCOPE must be user or conversation');
+  return 'user';
 }
 
 /**

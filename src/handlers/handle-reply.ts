@@ -1,35 +1,24 @@
-import { buildMessages } from '../chat/build-messages';
-import type { ChatCompleter } from '../chat/chat-completer';
-import { ChatFailure } from '../chat/chat-failure';
-import { chatFailureNotice, NOTICES, unknownCommandNotice } from '../chat/notices';
-import { parseCommand } from '../chat/parse-command';
-import type { ReplyConfig } from '../config/reply-config';
+import { NOTICES } from '../chat/notices';
 import { describeError } from '../describe-error';
 import type { ReplyJob } from '../dingtalk/reply-job';
 import { replyJobSchema } from '../dingtalk/reply-job';
 import { isAllowedWebhook } from '../dingtalk/webhook-origin';
-import type { AnswerDelivery, Clock, DeliveryTarget, HistoryStore, Logger } from '../ports';
+import type { AnswerDelivery, Clock, DeliveryTarget } from '../ports';
 import { historyKey } from '../storage/history-key';
 import type { ClaimResult } from '../storage/processed-store';
+import type { Reply } from './ask-model';
+import type { ComposeDeps, ReplyKeys } from './compose-reply';
+import { composeReply } from './compose-reply';
 
 /** What the reply handler needs from its surroundings. */
-export interface ReplyDeps {
-  config: Pick<ReplyConfig, 'historyLength' | 'systemPrompt' | 'webhookOrigins'>;
+export interface ReplyDeps extends ComposeDeps {
+  config: ComposeDeps['config'] & { webhookOrigins: string[] };
   clock: Clock;
-  log: Logger;
-  history: HistoryStore;
   processed: { claim(msgId: string, createAt: number): Promise<ClaimResult> };
-  chat: ChatCompleter;
   delivery: AnswerDelivery;
 }
 
 export type ReplyOutcome = 'answered' | 'notice' | 'duplicate' | 'invalid' | 'undelivered' | 'failed';
-
-/** What to post, and the turn to store once it has been delivered. */
-interface Reply {
-  text: string;
-  turn?: { question: string; answer: string };
-}
 
 /** Answers one queued DingTalk message exactly once. Resolves on every path: a throw would make FC retry it. */
 export async function handleReply(event: Buffer, deps: ReplyDeps): Promise<ReplyOutcome> {
@@ -76,8 +65,8 @@ async function answerOnce(job: ReplyJob, deps: ReplyDeps): Promise<ReplyOutcome>
     log.info({ state: claim.state }, 'duplicate delivery ignored');
     return 'duplicate';
   }
-  const key = historyKey([job.conversationId, job.senderStaffId || job.senderId]);
-  const reply = await composeReply(job, key, deps).catch((error: unknown): Reply => {
+  const keys = replyKeys(job, deps.config.contextScope);
+  const reply = await replyTo(job, keys, deps).catch((error: unknown): Reply => {
     log.error({ error: describeError(error) }, 'could not compose the reply');
     return { text: NOTICES.internal };
   });
@@ -89,56 +78,36 @@ async function answerOnce(job: ReplyJob, deps: ReplyDeps): Promise<ReplyOutcome>
     await claim.markDone();
     return 'undelivered';
   }
-  if (reply.turn && deps.config.historyLength > 0) {
-    await saveTurn(job, key, reply.turn, deps);
-  }
+  if (reply.turn) await saveTurn(job, keys.history, reply.turn, deps);
   await claim.markDone();
   return reply.turn ? 'answered' : 'notice';
 }
 
-async function composeReply(job: ReplyJob, key: string, deps: ReplyDeps): Promise<Reply> {
-  const { log } = deps;
+async function replyTo(job: ReplyJob, keys: ReplyKeys, deps: ReplyDeps): Promise<Reply> {
   if (job.msgtype !== 'text' || job.text === undefined) {
-    log.info({ msgtype: job.msgtype }, 'non-text message');
+    deps.log.info({ msgtype: job.msgtype }, 'non-text message');
     return { text: NOTICES.nonText };
   }
-  const parsed = parseCommand(job.text);
-  switch (parsed.kind) {
-    case 'empty':
-      return { text: NOTICES.empty };
-    case 'unknown-command':
-      log.info({ command: parsed.word }, 'unknown command');
-      return { text: unknownCommandNotice(parsed.word) };
-    case 'clear':
-      await deps.history.clear(key);
-      log.info('history cleared');
-      return { text: NOTICES.cleared };
-    case 'question':
-      return askModel(parsed.text, key, deps);
-  }
+  return composeReply(job, job.text, keys, deps);
 }
 
-async function askModel(question: string, key: string, deps: ReplyDeps): Promise<Reply> {
-  const { log, config } = deps;
-  const turns = config.historyLength > 0 ? await deps.history.load(key, config.historyLength) : [];
-  log.debug({ question }, 'question');
-  try {
-    const answer = await deps.chat.complete(buildMessages(config.systemPrompt, turns, question), log);
-    log.info(
-      { historyTurns: turns.length, model: answer.model, answerChars: answer.text.length },
-      'answer ready',
-    );
-    return { text: answer.text, turn: { question, answer: answer.text } };
-  } catch (error) {
-    if (!(error instanceof ChatFailure)) throw error;
-    return { text: chatFailureNotice(error.kind) };
-  }
+/**
+ * History is per conversation and sender (a direct chat never leaks into a group), or shared by a whole group
+ * with CONTEXT_SCOPE=conversation; the mode belongs to the sender. Never keyed on the nickname.
+ */
+function replyKeys(job: ReplyJob, scope: 'user' | 'conversation'): ReplyKeys {
+  const sender = job.senderStaffId || job.senderId;
+  const shared = scope === 'conversation' && job.conversationType === 'group';
+  return {
+    history: historyKey(shared ? [job.conversationId] : [job.conversationId, sender]),
+    sender: historyKey(['sender', sender]),
+  };
 }
 
 async function saveTurn(
   job: ReplyJob,
   key: string,
-  turn: Reply['turn'] & object,
+  turn: NonNullable<Reply['turn']>,
   deps: ReplyDeps,
 ): Promise<void> {
   try {

@@ -1,9 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { HistoryStore, Logger, Turn } from '../ports';
+import { appendSeqEntry } from './append-seq-entry';
 import { deleteClearedTurns } from './delete-cleared-turns';
-import { findHeadSeq, writeHeadHint } from './find-head-seq';
-import { hasErrorCode } from './has-error-code';
+import { findHeadSeq } from './find-head-seq';
 import { readJsonFile } from './read-json-file';
 import { decodeTurnRecord, encodeClearMarker, encodeTurn, formatSeqFileName } from './turn-file';
 
@@ -37,40 +36,15 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): Histor
       return readNewestTurns(keyDir, head, Math.floor(maxTurns), logger);
     },
     async append(key, turn) {
-      await writeNextEntry(keyDirOf(key), encodeTurn(turn), logger);
+      await appendSeqEntry(keyDirOf(key), encodeTurn(turn), logger);
     },
     async clear(key) {
       const keyDir = keyDirOf(key);
       // The marker takes a turn number like any turn, so it is ordered with concurrent appends.
-      const markerSeq = await writeNextEntry(keyDir, encodeClearMarker(Date.now()), logger);
+      const markerSeq = await appendSeqEntry(keyDir, encodeClearMarker(Date.now()), logger);
       await deleteClearedTurns(keyDir, markerSeq, logger);
     },
   };
-}
-
-/** Creates the next free turn file exclusively and returns its number. */
-async function writeNextEntry(keyDir: string, data: string, logger: Logger): Promise<number> {
-  let seq = (await findHeadSeq(keyDir, logger)) + 1;
-  let madeDir = false;
-  for (;;) {
-    try {
-      await writeFile(join(keyDir, formatSeqFileName(seq)), data, { flag: 'wx' });
-      break;
-    } catch (error) {
-      if (hasErrorCode(error, 'ENOENT') && !madeDir) {
-        await mkdir(keyDir, { recursive: true });
-        madeDir = true;
-      } else if (hasErrorCode(error, 'EEXIST')) {
-        // Another writer won this number: re-probe (a few stats) instead of blindly trying seq + 1, so the
-        // next attempt is again checked against concurrent clears.
-        seq = (await findHeadSeq(keyDir, logger)) + 1;
-      } else {
-        throw error;
-      }
-    }
-  }
-  await writeHeadHint(keyDir, seq, logger);
-  return seq;
 }
 
 /** Reads downwards from `head` until `maxTurns` turns, a clear marker, a missing file or seq 0; oldest first. */

@@ -1,14 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FcInstance, InvocationResult } from '../../scripts/fc-runtime/fc-instance';
-import { startFcInstance } from '../../scripts/fc-runtime/fc-instance';
 import type { ChatApi } from '../../scripts/emulators/chat-api';
 import { startChatApi } from '../../scripts/emulators/chat-api';
 import type { DingTalkApi } from '../../scripts/emulators/dingtalk-api';
 import { startDingTalkApi } from '../../scripts/emulators/dingtalk-api';
 import type { FcInvokeApi, RecordedInvocation } from '../../scripts/emulators/fc-invoke-api';
 import { startFcInvokeApi } from '../../scripts/emulators/fc-invoke-api';
+import type { FcInstance, InvocationResult } from '../../scripts/fc-runtime/fc-instance';
+import { startFcInstance } from '../../scripts/fc-runtime/fc-instance';
 import type { SignOptions } from './callbacks';
 import { signedHttpEvent } from './callbacks';
 

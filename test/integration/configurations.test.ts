@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { defaultAnswer } from '../../scripts/emulators/chat-api';
 import { freshMessage, signedHttpEvent } from '../helpers/callbacks';
 import type { Connector, ConnectorOptions } from '../helpers/connector';
 import { APP_SECRET, ROLE, startConnector } from '../helpers/connector';
-import { defaultAnswer } from '../../scripts/emulators/chat-api';
 
 async function withConnector(options: ConnectorOptions, run: (c: Connector) => Promise<void>): Promise<void> {
   const c = await startConnector(options);

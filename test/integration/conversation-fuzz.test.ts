@@ -2,11 +2,11 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FcInvokeApi } from '../../scripts/emulators/fc-invoke-api';
+import { startFcInvokeApi } from '../../scripts/emulators/fc-invoke-api';
 import { signDingTalk } from '../../src/dingtalk/signature';
 import { httpEvent, loadCallback } from '../helpers/callbacks';
 import { ROLE } from '../helpers/connector';
-import type { FcInvokeApi } from '../../scripts/emulators/fc-invoke-api';
-import { startFcInvokeApi } from '../../scripts/emulators/fc-invoke-api';
 
 const SECRET = 'fuzz-app-secret';
 const ALLOWED = 'https://oapi.dingtalk.com';

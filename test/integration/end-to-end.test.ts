@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultAnswer } from '../../scripts/emulators/chat-api';
 import { freshMessage } from '../helpers/callbacks';
 import type { Connector } from '../helpers/connector';
 import { SECRETS, startConnector } from '../helpers/connector';
-import { defaultAnswer } from '../../scripts/emulators/chat-api';
 
 let c: Connector;
 

@@ -1,11 +1,11 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultAnswer } from '../../scripts/emulators/chat-api';
 import { historyKey } from '../../src/storage/history-key';
 import { freshMessage } from '../helpers/callbacks';
 import type { Connector } from '../helpers/connector';
 import { SECRETS, startConnector } from '../helpers/connector';
-import { defaultAnswer } from '../../scripts/emulators/chat-api';
 
 let c: Connector;
 

@@ -88,7 +88,7 @@ describe('the playground with the offline demo model', () => {
     const trace = (await events(playground.url)).find(
       (e) => e.msgId === body.msgId && e.msg === 'callback text',
     );
-    expect((trace?.fields as { text?: string }).text).toBe(' 明天的发布计划是什么？');
+    expect((trace?.fields as { text?: string } | undefined)?.text).toBe(' 明天的发布计划是什么？');
   });
 
   it('keeps history and clears it with \\clear', async () => {

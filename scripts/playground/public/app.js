@@ -3,7 +3,8 @@ import { renderMarkdown, renderPlainText } from './markdown.js';
 /** Robot commands offered as buttons above the composer; add an entry to offer a new one. */
 const COMMANDS = [{ word: 'clear', label: '清空历史', description: '清空你与 AI 助手的对话历史' }];
 
-const DEFAULT_HINT = '在 .env 中配置 OPENAI_API_KEY / OPENAI_BASE_URL / OPENAI_MODEL 接入真实模型（见 README）';
+const DEFAULT_HINT =
+  '在 .env 中配置 OPENAI_API_KEY / OPENAI_BASE_URL / OPENAI_MODEL 接入真实模型（见 README）';
 const TIME_GAP_MS = 5 * 60 * 1000;
 const NEAR_BOTTOM_PX = 120;
 const RESYNC_DELAY_MS = 2000;
@@ -230,7 +231,11 @@ function renderAvatar(staffId, extraClass = '') {
   const nick = person?.nick ?? '?';
   return h(
     'span',
-    { class: `avatar ${extraClass}`, style: { background: person?.color ?? '#8f959e' }, 'aria-hidden': 'true' },
+    {
+      class: `avatar ${extraClass}`,
+      style: { background: person?.color ?? '#8f959e' },
+      'aria-hidden': 'true',
+    },
     Array.from(nick)[0] ?? '?',
   );
 }
@@ -266,9 +271,9 @@ function renderChatList() {
   const groupAvatar = h(
     'span',
     { class: 'avatar group-avatar', 'aria-hidden': 'true' },
-    ...state.members.slice(0, 4).map((person) =>
-      h('span', { style: { background: person.color } }, Array.from(person.nick)[0] ?? ''),
-    ),
+    ...state.members
+      .slice(0, 4)
+      .map((person) => h('span', { style: { background: person.color } }, Array.from(person.nick)[0] ?? '')),
   );
   const entries = [
     { chat: 'dm', chatKey: `dm:${state.viewer}`, title: state.robot.name, avatar: renderAvatar('robot') },
@@ -326,7 +331,10 @@ function previewOf(item, chat) {
     who = state.robot.name;
   }
   const flat = text.replace(/@(\S+)/g, (whole, id) => (member(id) ? `@${member(id).nick}` : whole));
-  const plain = flat.replace(/[#>*_`~|]/g, '').replace(/\s+/g, ' ').trim();
+  const plain = flat
+    .replace(/[#>*_`~|]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return chat === 'group' && who ? `${who}: ${plain}` : plain;
 }
 
@@ -403,7 +411,8 @@ function renderUserMessage(item) {
 
 function renderRobotMessage(event) {
   const options = { members: state.members };
-  const html = event.msgtype === 'text' ? renderPlainText(event.text, options) : renderMarkdown(event.text, options);
+  const html =
+    event.msgtype === 'text' ? renderPlainText(event.text, options) : renderMarkdown(event.text, options);
   const bubble = h('div', { class: 'bubble markdown', 'data-testid': 'message-robot' });
   bubble.innerHTML = html;
   return h(
@@ -445,7 +454,11 @@ function describePath(record) {
     });
   }
   if (record.duplicate) {
-    steps.push({ text: '409 任务已在队列中', status: 'warn', title: `任务 ${record.duplicate.taskId ?? ''}` });
+    steps.push({
+      text: '409 任务已在队列中',
+      status: 'warn',
+      title: `任务 ${record.duplicate.taskId ?? ''}`,
+    });
   }
   let failed = false;
   for (const trace of record.traces) {
@@ -484,7 +497,9 @@ function stepOfTrace(trace) {
         status: fields.retry ? 'warn' : 'error',
       };
     case 'answer delivered':
-      return { text: `${channelLabel(fields.via)} ${fields.parts ?? '?'} 段 · ${formatMs(fields.durationMs)}` };
+      return {
+        text: `${channelLabel(fields.via)} ${fields.parts ?? '?'} 段 · ${formatMs(fields.durationMs)}`,
+      };
     case 'answer not delivered':
       return { text: `未送达 · ${fields.reason ?? '未知原因'}`, status: 'error' };
     case 'history cleared':
@@ -494,7 +509,9 @@ function stepOfTrace(trace) {
     case 'duplicate delivery ignored':
       return { text: '重复投递已忽略', status: 'warn' };
     default:
-      return isErrorLevel(trace.level) ? { text: `${trace.fn ?? ''} 出错 · ${trace.msg}`, status: 'error' } : null;
+      return isErrorLevel(trace.level)
+        ? { text: `${trace.fn ?? ''} 出错 · ${trace.msg}`, status: 'error' }
+        : null;
   }
 }
 
@@ -516,7 +533,10 @@ function fillPath(holder, record) {
     nodes.push(h('span', { class: 'step waiting' }, '处理中…'));
   }
   holder.path.replaceChildren(...nodes);
-  holder.path.classList.toggle('has-error', steps.some((step) => step.status === 'error'));
+  holder.path.classList.toggle(
+    'has-error',
+    steps.some((step) => step.status === 'error'),
+  );
   const expanded = state.expanded.has(record.msgId);
   holder.path.setAttribute('aria-expanded', String(expanded));
   holder.trace.hidden = !expanded;
@@ -571,7 +591,7 @@ function renderCommands() {
           title: command.description,
           onclick: () => send(`\\${command.word}`),
         },
-        h('code', {}, `\\${command.word}`),
+        h('span', { class: 'command-word' }, `\\${command.word}`),
         ` ${command.label}`,
       ),
     ),

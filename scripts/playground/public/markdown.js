@@ -6,10 +6,10 @@
 
 const HTML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-// Placeholders for already-rendered inline fragments. NUL cannot survive in the input (it is stripped first),
-// so a placeholder can never be forged by the text being rendered.
-const HOLE = '\u0000';
-const HOLE_PATTERN = /\u0000(\d+)\u0000/g;
+// Placeholders for already-rendered inline fragments, delimited by a private-use character. That character is
+// stripped from the input first, so the text being rendered can never forge a placeholder.
+const HOLE = '\uE000';
+const HOLE_PATTERN = /\uE000(\d+)\uE000/g;
 
 const FENCE_OPEN = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)[^`]*$/;
 const HEADING = /^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/;
@@ -52,7 +52,8 @@ export function renderPlainText(text, options = {}) {
 function mapNicks(members) {
   const nicks = new Map();
   for (const member of members ?? []) {
-    if (member && typeof member.staffId === 'string' && member.staffId) nicks.set(member.staffId, member.nick);
+    if (member && typeof member.staffId === 'string' && member.staffId)
+      nicks.set(member.staffId, member.nick);
   }
   return nicks;
 }
@@ -136,7 +137,9 @@ function renderFence(lines, start, fence, html) {
   const language = LANGUAGE.test(info) ? info : '';
   const label = language ? `<div class="code-lang">${language}</div>` : '';
   const languageClass = language ? ` class="language-${language}"` : '';
-  html.push(`<div class="code-block">${label}<pre><code${languageClass}>${body.join('\n')}</code></pre></div>`);
+  html.push(
+    `<div class="code-block">${label}<pre><code${languageClass}>${body.join('\n')}</code></pre></div>`,
+  );
   // Skip the closing fence; an unclosed fence runs to the end, as in CommonMark.
   return index < lines.length ? index + 1 : index;
 }
@@ -238,28 +241,45 @@ function renderInline(text, context) {
   let out = text.replace(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g, (_, _ticks, code) =>
     hole(holes, `<code>${code.trim() || code}</code>`),
   );
-  out = out.replace(/(!?)\[([^\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)(?:\s+&quot;[^)]*&quot;)?\)/g, (_, bang, label, url) => {
-    if (!SAFE_URL.test(url)) return hole(holes, renderEmphasis(label || url));
-    // Images are shown as links: the page must not load anything from outside the playground.
-    const inner = bang ? `🖼 ${renderEmphasis(label || '图片')}` : renderEmphasis(label || url);
-    return hole(holes, link(url, inner));
-  });
+  out = out.replace(
+    /(!?)\[([^\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)(?:\s+&quot;[^)]*&quot;)?\)/g,
+    (_, bang, label, url) => {
+      if (!SAFE_URL.test(url)) return hole(holes, renderEmphasis(label || url, holes));
+      // Images are shown as links: the page must not load anything from outside the playground.
+      const inner = bang
+        ? `🖼 ${renderEmphasis(label || '图片', holes)}`
+        : renderEmphasis(label || url, holes);
+      return hole(holes, link(url, inner));
+    },
+  );
   out = out.replace(BARE_URL, (url) => {
     const { href, rest } = trimUrl(url);
     return hole(holes, link(href, href)) + rest;
   });
   out = replaceMentions(out, context, holes);
-  out = renderEmphasis(out);
+  out = renderEmphasis(out, holes);
   return fillHoles(out, holes);
 }
 
-function renderEmphasis(text) {
-  return text
-    .replace(/\*\*(?=\S)([\s\S]*?\S)\*\*/g, '<strong>$1</strong>')
-    .replace(/(^|[^\w])__(?=\S)([\s\S]*?\S)__(?!\w)/g, '$1<strong>$2</strong>')
-    .replace(/~~(?=\S)([\s\S]*?\S)~~/g, '<del>$1</del>')
-    .replace(/\*(?=[^\s*])([^*]*?[^\s*])\*/g, '<em>$1</em>')
-    .replace(/(^|[^\w])_(?=[^\s_])([^_]*?[^\s_]|[^\s_])_(?!\w)/g, '$1<em>$2</em>');
+// Each rule turns its match into a placeholder, so a later rule can never pair a marker inside an element with
+// one outside it: the output is always well nested. Inner text is rendered first, so nesting still works.
+const EMPHASIS_RULES = [
+  { pattern: /\*\*(?=\S)([\s\S]*?\S)\*\*/g, tag: 'strong' },
+  { pattern: /(?<![\w])__(?=\S)([\s\S]*?\S)__(?!\w)/g, tag: 'strong' },
+  { pattern: /~~(?=\S)([\s\S]*?\S)~~/g, tag: 'del' },
+  { pattern: /\*(?=[^\s*])([^*]*?[^\s*])\*/g, tag: 'em' },
+  { pattern: /(?<![\w])_(?=[^\s_])([^_]*?[^\s_])_(?!\w)/g, tag: 'em' },
+];
+
+function renderEmphasis(text, holes, from = 0) {
+  let out = text;
+  for (let index = from; index < EMPHASIS_RULES.length; index += 1) {
+    const { pattern, tag } = EMPHASIS_RULES[index];
+    out = out.replace(pattern, (_, inner) =>
+      hole(holes, `<${tag}>${renderEmphasis(inner, holes, index + 1)}</${tag}>`),
+    );
+  }
+  return out;
 }
 
 function replaceMentions(text, context, holes) {

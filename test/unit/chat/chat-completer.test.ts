@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatApi } from '../../../scripts/emulators/chat-api';
+import { startChatApi } from '../../../scripts/emulators/chat-api';
 import { createChatCompleter } from '../../../src/chat/chat-completer';
 import { ChatFailure } from '../../../src/chat/chat-failure';
 import { captureLogger } from '../../helpers/capture-logger';
-import type { ChatApi } from '../../../scripts/emulators/chat-api';
-import { startChatApi } from '../../../scripts/emulators/chat-api';
 
 const KEY = 'sk-test-key-abcdef';
 let api: ChatApi;

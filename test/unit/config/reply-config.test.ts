@@ -28,7 +28,32 @@ describe('loadReplyConfig', () => {
       dingtalkApps: [],
       dingtalkApiBase: 'https://api.dingtalk.com',
       logLevel: 'info',
+      defaultMode: 'chain',
+      contextScope: 'user',
+      maxContextTokens: undefined,
+      helpText: undefined,
+      promptsFile: undefined,
     });
+  });
+
+  it('reads the conversation settings', () => {
+    expect(
+      loadReplyConfig({
+        OPENAI_API_KEY: KEY,
+        DEFAULT_MODE: '单聊',
+        CONTEXT_SCOPE: 'Conversation',
+        MAX_CONTEXT_TOKENS: '8000',
+        HELP_TEXT: '第一行\\n第二行',
+        PROMPTS_FILE: '/mnt/history/prompts.yml',
+      }),
+    ).toMatchObject({
+      defaultMode: 'single',
+      contextScope: 'conversation',
+      maxContextTokens: 8000,
+      helpText: '第一行\n第二行',
+      promptsFile: '/mnt/history/prompts.yml',
+    });
+    expect(loadReplyConfig({ OPENAI_API_KEY: KEY, DEFAULT_MODE: 'chain' }).defaultMode).toBe('chain');
   });
 
   it('requires an API key under any of its names', () => {
@@ -134,6 +159,9 @@ describe('loadReplyConfig', () => {
     ['TIMEOUT', '-3'],
     ['OPENAI_BASE_URL', 'not a url'],
     ['DINGTALK_API_BASE', 'file:///etc/passwd'],
+    ['DEFAULT_MODE', 'xyzmode'],
+    ['CONTEXT_SCOPE', 'everyone'],
+    ['MAX_CONTEXT_TOKENS', '12.5'],
   ])('reports %s=%s by name only', (name, value) => {
     const message = problemsOf({ OPENAI_API_KEY: KEY, [name]: value });
     expect(message).toContain(name);

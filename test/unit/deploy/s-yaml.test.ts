@@ -1,163 +1,179 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { z } from 'zod';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  checkAsyncInvoke,
+  checkBundle,
+  checkCpuMemoryRatio,
+  checkEnvNames,
+  checkHistoryMount,
+  checkProjectShape,
+  checkPropsSchema,
+  checkReplyTimeout,
+  checkSYaml,
+  checkWiring,
+  deployedLlmTimeoutMs,
+} from '../../../scripts/lib/check-s-yaml';
+import type { Fc3Props } from '../../../scripts/lib/fc3-props-schema';
+import { fc3PropsSchema } from '../../../scripts/lib/fc3-props-schema';
+import { findUnsetDeployVariables, renderSYaml } from '../../../scripts/lib/render-s-yaml';
 import { CONVERSATION_ENV_NAMES } from '../../../src/config/conversation-config';
 import { REPLY_ENV_NAMES } from '../../../src/config/reply-config';
-import { DELIVERY_BUDGET_MS } from '../../../src/handlers/reply-budget';
+
+// The checks live in scripts/lib/check-s-yaml.ts so that `npm run doctor` runs exactly these before a deploy.
 
 const ROOT = join(__dirname, '..', '..', '..');
-const raw = parse(readFileSync(join(ROOT, 's.yaml'), 'utf8')) as Record<string, unknown>;
-
-/** Renders ${env(...)}, ${vars.x} and ${resources.a.props.b} the way Serverless Devs would, with dummies for secrets. */
-function render(value: unknown, scope: Record<string, unknown>): unknown {
-  if (typeof value === 'string') {
-    return value.replace(/\$\{([^}]+)\}/g, (_all, expression: string) => {
-      const env = /^env\('([A-Z0-9_]+)'(?:,\s*'([^']*)')?\)$/.exec(expression);
-      if (env) return env[2] ?? `dummy-${env[1]}`;
-      const path = expression.split('.');
-      let current: unknown = scope;
-      for (const key of path) current = (current as Record<string, unknown>)?.[key];
-      if (current === undefined && !expression.startsWith('resources.'))
-        throw new Error(`unresolved \${${expression}}`);
-      return String(current);
-    });
-  }
-  if (Array.isArray(value)) return value.map((item) => render(item, scope));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, render(item, scope)]));
-  }
-  return value;
-}
-
-const vars = render(raw.vars, {}) as Record<string, unknown>;
-const firstPass = render(raw.resources, { vars, resources: {} }) as Record<string, unknown>;
-const resources = render(raw.resources, { vars, resources: firstPass }) as Record<
-  string,
-  { component: string; props: Record<string, unknown> }
->;
-
-// The keys and ranges fc3's schema and the FC 3.0 API accept (function-compute.md §5, §6.1, §8.1); strict, so a typo fails.
-const envSchema = z.record(
-  z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9_]*$/)
-    .refine((k) => !k.startsWith('FC_')),
-  z.string(),
-);
-const propsSchema = z.strictObject({
-  region: z.string().min(1),
-  functionName: z.string().regex(/^[_a-zA-Z][-_a-zA-Z0-9]*$/),
-  description: z.string().max(256),
-  runtime: z.literal('nodejs20'),
-  handler: z.literal('index.handler'),
-  code: z.string().startsWith('./dist/'),
-  cpu: z.number().min(0.05).max(16),
-  memorySize: z.number().int().min(128).max(32768).multipleOf(64),
-  diskSize: z.union([z.literal(512), z.literal(10240)]),
-  timeout: z.number().int().min(1).max(86400),
-  internetAccess: z.boolean(),
-  role: z.string().min(1),
-  environmentVariables: envSchema,
-  ossMountConfig: z
-    .strictObject({
-      mountPoints: z.array(
-        z.strictObject({
-          bucketName: z.string().min(1),
-          bucketPath: z.string().startsWith('/').optional(),
-          endpoint: z.string().url(),
-          mountDir: z.string().startsWith('/mnt/'),
-          readOnly: z.boolean().optional(),
-        }),
-      ),
-    })
-    .optional(),
-  asyncInvokeConfig: z
-    .strictObject({
-      qualifier: z.string().optional(),
-      asyncTask: z.boolean(),
-      maxAsyncRetryAttempts: z.number().int().min(0).max(8),
-      maxAsyncEventAgeInSeconds: z.number().int().min(1).max(604800),
-    })
-    .optional(),
-  triggers: z
-    .array(
-      z.strictObject({
-        triggerName: z.string().min(1),
-        triggerType: z.literal('http'),
-        qualifier: z.string().optional(),
-        triggerConfig: z.strictObject({
-          authType: z.enum(['anonymous', 'function', 'jwt']),
-          methods: z.array(z.enum(['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS'])),
-          disableURLInternet: z.boolean().optional(),
-        }),
-      }),
-    )
-    .optional(),
-});
+const text = readFileSync(join(ROOT, 's.yaml'), 'utf8');
+const sYaml = renderSYaml(text);
+const props = (name: string): Fc3Props => fc3PropsSchema.parse(sYaml.resources[name]?.props);
 
 describe('s.yaml', () => {
   it('is a Serverless Devs 3 project of two fc3 resources', () => {
-    expect(raw.edition).toBe('3.0.0');
-    expect(Object.keys(resources).sort()).toEqual(['conversation', 'reply']);
-    for (const resource of Object.values(resources)) expect(resource.component).toBe('fc3');
+    expect(checkProjectShape(sYaml)).toEqual([]);
   });
 
   it.each(['conversation', 'reply'])('%s has only keys and values fc3 accepts', (name) => {
-    const result = propsSchema.safeParse(resources[name]?.props);
-    expect(result.success ? [] : result.error.issues).toEqual([]);
+    expect(checkPropsSchema(name, sYaml.resources[name]?.props)).toEqual([]);
   });
 
   it.each(['conversation', 'reply'])('%s keeps the vCPU:memory ratio between 1:1 and 1:4', (name) => {
-    const props = propsSchema.parse(resources[name]?.props);
-    const ratio = props.memorySize / 1024 / props.cpu;
-    expect(ratio).toBeGreaterThanOrEqual(1);
-    expect(ratio).toBeLessThanOrEqual(4);
+    expect(checkCpuMemoryRatio(name, props(name))).toEqual([]);
   });
 
   it.each([
     ['conversation', CONVERSATION_ENV_NAMES],
     ['reply', REPLY_ENV_NAMES],
   ] as const)('%s sets only variables its config reads, within 4 KB', (name, known) => {
-    const env = propsSchema.parse(resources[name]?.props).environmentVariables;
-    expect(Object.keys(env).filter((key) => !(known as readonly string[]).includes(key))).toEqual([]);
-    expect(Buffer.byteLength(JSON.stringify(env))).toBeLessThan(4096);
+    expect(checkEnvNames(name, props(name), known)).toEqual([]);
   });
 
   it('gives reply a timeout that covers the chat budget and delivery', () => {
-    const props = propsSchema.parse(resources.reply?.props);
-    const llmTimeoutMs = Number(props.environmentVariables.LLM_TIMEOUT) * 1000;
-    expect(props.timeout * 1000).toBeGreaterThanOrEqual(llmTimeoutMs + DELIVERY_BUDGET_MS);
+    expect(deployedLlmTimeoutMs(props('reply'))).toBe(55_000);
+    expect(checkReplyTimeout(props('reply'), deployedLlmTimeoutMs(props('reply')))).toEqual([]);
   });
 
   it('mounts the history bucket where HISTORY_DIR points', () => {
-    const props = propsSchema.parse(resources.reply?.props);
-    expect(props.ossMountConfig?.mountPoints[0]?.mountDir).toBe(props.environmentVariables.HISTORY_DIR);
-    expect(props.ossMountConfig?.mountPoints[0]?.readOnly).toBe(false);
+    expect(checkHistoryMount(props('reply'))).toEqual([]);
   });
 
   it('turns on task mode and keeps queued events younger than the 90-minute webhook', () => {
-    const async = propsSchema.parse(resources.reply?.props).asyncInvokeConfig;
-    expect(async?.asyncTask).toBe(true);
-    expect(async?.maxAsyncEventAgeInSeconds).toBeLessThanOrEqual(5400);
+    expect(checkAsyncInvoke(props('reply'))).toEqual([]);
   });
 
   it('lets conversation reach reply by name through an anonymous POST trigger', () => {
-    const conversation = propsSchema.parse(resources.conversation?.props);
-    const reply = propsSchema.parse(resources.reply?.props);
-    expect(conversation.environmentVariables.REPLY_FUNCTION_NAME).toBe(reply.functionName);
-    expect(conversation.triggers?.[0]?.triggerConfig).toMatchObject({
-      authType: 'anonymous',
-      methods: ['POST'],
-    });
-    expect(reply.triggers).toBeUndefined();
+    expect(checkWiring(props('conversation'), props('reply'))).toEqual([]);
   });
 
   it.each(['conversation', 'reply'])('%s code path holds a bundle exporting the handler', (name) => {
-    const props = propsSchema.parse(resources[name]?.props);
-    const bundle = createRequire(__filename)(join(ROOT, props.code, 'index.js')) as { handler?: unknown };
-    expect(typeof bundle.handler).toBe('function');
+    expect(checkBundle(ROOT, name, props(name).code)).toEqual([]);
+  });
+
+  it('needs only the deploy variables .env.example tells people to fill in', () => {
+    expect(findUnsetDeployVariables(text, {}).sort()).toEqual([
+      'DINGTALK_APP_SECRET',
+      'FC_ROLE_ARN',
+      'HISTORY_BUCKET',
+      'OPENAI_API_KEY',
+    ]);
+  });
+});
+
+describe('the s.yaml checks catch what they guard against', () => {
+  const reply = props('reply');
+  const conversation = props('conversation');
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('renders env() from the checked environment, so the timeout check sees the configured LLM_TIMEOUT', () => {
+    const configured = fc3PropsSchema.parse(renderSYaml(text, { LLM_TIMEOUT: '90' }).resources.reply?.props);
+    expect(configured.environmentVariables.LLM_TIMEOUT).toBe('90');
+    expect(checkReplyTimeout(configured, deployedLlmTimeoutMs(configured))).toEqual([
+      expect.stringContaining('at least 150'),
+    ]);
+    expect(checkReplyTimeout(reply, Number.NaN)).toEqual([expect.stringContaining('LLM_TIMEOUT')]);
+  });
+
+  it('reports a wrong edition, resource set or component', () => {
+    const broken = renderSYaml(
+      text.replace('edition: 3.0.0', 'edition: 2.0.0').replace('component: fc3', 'component: fc'),
+    );
+    expect(checkProjectShape(broken)).toHaveLength(2);
+    expect(checkProjectShape({ ...sYaml, resources: { reply: sYaml.resources.reply! } })).toEqual([
+      expect.stringContaining('exactly conversation and reply'),
+    ]);
+  });
+
+  it('reports keys fc3 does not know and values out of range', () => {
+    expect(checkPropsSchema('reply', { ...reply, memmorySize: 256 })).toEqual([
+      expect.stringContaining('memmorySize'),
+    ]);
+    expect(checkPropsSchema('reply', { ...reply, memorySize: 64 })).toEqual([
+      expect.stringContaining('reply.props.memorySize'),
+    ]);
+    expect(checkCpuMemoryRatio('reply', { ...reply, cpu: 2, memorySize: 1024 })).toHaveLength(1);
+    expect(checkCpuMemoryRatio('reply', { ...reply, cpu: 0.25, memorySize: 2048 })).toHaveLength(1);
+  });
+
+  it('reports variables no config reads and an environment over 4 KB', () => {
+    const environmentVariables = { ...reply.environmentVariables, OPENAI_KEY: 'x' };
+    expect(checkEnvNames('reply', { ...reply, environmentVariables }, REPLY_ENV_NAMES)).toEqual([
+      expect.stringContaining('OPENAI_KEY'),
+    ]);
+    const huge = { ...reply.environmentVariables, SYSTEM_PROMPT: 'x'.repeat(4096) };
+    expect(checkEnvNames('reply', { ...reply, environmentVariables: huge }, REPLY_ENV_NAMES)).toEqual([
+      expect.stringContaining('4 KB'),
+    ]);
+  });
+
+  it('reports a mount elsewhere or read-only, task mode off, old events and a wrongly wired trigger', () => {
+    const mountPoint = reply.ossMountConfig?.mountPoints[0];
+    if (!mountPoint) throw new Error('s.yaml has no mount point');
+    const readOnly = { mountPoints: [{ ...mountPoint, readOnly: true, mountDir: '/mnt/other' }] };
+    expect(checkHistoryMount({ ...reply, ossMountConfig: readOnly })).toHaveLength(2);
+    const async = { asyncTask: false, maxAsyncRetryAttempts: 2, maxAsyncEventAgeInSeconds: 7200 };
+    expect(checkAsyncInvoke({ ...reply, asyncInvokeConfig: async })).toHaveLength(2);
+    const trigger = conversation.triggers?.[0];
+    if (!trigger) throw new Error('s.yaml has no trigger');
+    const open = [
+      { ...trigger, triggerConfig: { ...trigger.triggerConfig, methods: ['GET' as const, 'POST' as const] } },
+    ];
+    expect(
+      checkWiring({ ...conversation, triggers: open }, { ...reply, functionName: 'other' }),
+    ).toHaveLength(2);
+    expect(checkWiring(conversation, { ...reply, triggers: conversation.triggers })).toHaveLength(1);
+  });
+
+  it('sends people to npm run build when a bundle is missing', () => {
+    const empty = mkdtempSync(join(tmpdir(), 's-yaml-root-'));
+    dirs.push(empty);
+    expect(checkBundle(empty, 'reply', './dist/reply')).toEqual([expect.stringContaining('npm run build')]);
+  });
+
+  it('reports an s.yaml that does not render instead of failing the doctor', () => {
+    const root = mkdtempSync(join(tmpdir(), 's-yaml-root-'));
+    dirs.push(root);
+    writeFileSync(join(root, 's.yaml'), text.replace('vars.region}', 'vars.regoin}'));
+    expect(checkSYaml({ root, env: {} })).toEqual([
+      { name: 's.yaml renders', problems: [expect.stringContaining('vars.regoin')] },
+    ]);
+  });
+
+  it('runs every check for the doctor, all passing on this repository with its deploy variables set', () => {
+    const env = {
+      FC_ROLE_ARN: 'acs:ram::1:role/r',
+      HISTORY_BUCKET: 'b',
+      DINGTALK_APP_SECRET: 's',
+      OPENAI_API_KEY: 'k',
+    };
+    const checks = checkSYaml({ root: ROOT, env });
+    expect(checks.filter((check) => check.problems.length > 0 || check.skipped)).toEqual([]);
+    expect(checks.length).toBeGreaterThanOrEqual(6);
+    const slow = checkSYaml({ root: ROOT, env: { ...env, LLM_TIMEOUT: '30' }, llmTimeoutMs: 200_000 });
+    expect(slow.find((check) => check.name.startsWith('reply timeout'))?.problems).toEqual([
+      expect.stringContaining('at least 260'),
+    ]);
   });
 });

@@ -1,10 +1,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type DingTalkApi,
+  startDingTalkApi,
+  type WebhookFailure,
+} from '../../../scripts/emulators/dingtalk-api';
 import { createAnswerDelivery, type DingTalkApp } from '../../../src/dingtalk/answer-delivery';
 import type { DeliveryTarget } from '../../../src/ports';
 import { captureLogger } from '../../helpers/capture-logger';
-import { type DingTalkApi, startDingTalkApi, type WebhookFailure } from '../../../scripts/emulators/dingtalk-api';
 
 const APP: DingTalkApp = {
   appKey: 'dingabcdefghijk12345',

@@ -2,13 +2,17 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type FcInvokeApi,
+  type RecordedInvocation,
+  startFcInvokeApi,
+} from '../../../scripts/emulators/fc-invoke-api';
 import { InvokeError } from '../../../src/platform/invoke-error';
 import {
   type FcCredentials,
   invokeReplyAsync,
   type ReplyInvokeTarget,
 } from '../../../src/platform/invoke-reply';
-import { type FcInvokeApi, type RecordedInvocation, startFcInvokeApi } from '../../../scripts/emulators/fc-invoke-api';
 
 // The stand-in must refuse what the real service refuses; otherwise tests that pass against it prove nothing.
 

@@ -1,13 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ASYNC_PAYLOAD_LIMIT,
+  type FcInvokeApi,
+  startFcInvokeApi,
+} from '../../../scripts/emulators/fc-invoke-api';
 import { InvokeError } from '../../../src/platform/invoke-error';
 import {
   type FcCredentials,
   invokeReplyAsync,
   type ReplyInvokeTarget,
 } from '../../../src/platform/invoke-reply';
-import { ASYNC_PAYLOAD_LIMIT, type FcInvokeApi, startFcInvokeApi } from '../../../scripts/emulators/fc-invoke-api';
 
 const ACCOUNT_ID = '1234567890123456';
 const STATIC_AK: FcCredentials = { accessKeyId: 'LTAI5tStaticKeyId', accessKeySecret: 'static-secret-Zq9x' };

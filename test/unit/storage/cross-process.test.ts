@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileHistoryStore } from '../../../src/storage/file-history-store';
+import { createFileModeStore } from '../../../src/storage/file-mode-store';
 import { historyKey } from '../../../src/storage/history-key';
 import { createCaptureLogger, createTempDir } from './capture-logger';
 
@@ -123,5 +124,22 @@ describe('storage shared by several processes', () => {
         { claimed: false, state: 'delivering' },
       ]).toContainEqual(result);
     }
+  });
+
+  it('keeps every mode change when 4 processes switch one sender at once', async () => {
+    const senderKey = historyKey(['sender', 'staff-1']);
+    const results = await runWorkers(
+      [0, 1, 2, 3].map((id) => ['mode', dir, senderKey, id % 2 ? 'single' : 'chain', '10']),
+    );
+    expect(results).toEqual(Array.from({ length: 4 }, () => ({ set: 10 })));
+    const files = (await readdir(join(dir, 'modes', senderKey))).filter((name) =>
+      /^\d{12}\.json$/.test(name),
+    );
+    expect(files).toHaveLength(40);
+    const newest = JSON.parse(
+      await readFile(join(dir, 'modes', senderKey, files.sort().at(-1) ?? ''), 'utf8'),
+    );
+    const store = createFileModeStore({ dir, logger: createCaptureLogger().logger });
+    expect(await store.get(senderKey)).toBe(newest.mode);
   });
 });

@@ -2,10 +2,12 @@
 //   node --import tsx storage-worker.ts append <dir> <key> <workerId> <count>
 //   node --import tsx storage-worker.ts clear <dir> <key> <times>
 //   node --import tsx storage-worker.ts claim <dir> <msgId> <createAt>
+//   node --import tsx storage-worker.ts mode <dir> <senderKey> <single|chain> <count>
 // Prints "ready", waits for one line on stdin so all workers start together, then prints a JSON result.
 import { once } from 'node:events';
 import pino from 'pino';
 import { createFileHistoryStore } from '../../../src/storage/file-history-store';
+import { createFileModeStore } from '../../../src/storage/file-mode-store';
 import { createProcessedStore } from '../../../src/storage/processed-store';
 
 const [mode, dir = '', ...rest] = process.argv.slice(2);
@@ -39,6 +41,13 @@ async function run(): Promise<unknown> {
     const store = createProcessedStore({ dir, logger, clock: Date.now, leaseMs: 60_000 });
     const result = await store.claim(msgId, Number(createAt));
     return result.claimed ? { claimed: true } : result;
+  }
+  if (mode === 'mode') {
+    const [senderKey = '', chosen = 'chain', count = '1'] = rest;
+    const store = createFileModeStore({ dir, logger });
+    for (let i = 0; i < Number(count); i += 1)
+      await store.set(senderKey, chosen === 'single' ? 'single' : 'chain');
+    return { set: Number(count) };
   }
   throw new Error(`unknown mode ${mode}`);
 }

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../config/config-error';
+import type { PromptTemplate } from './prompt-templates';
+
+// chatgpt-dingtalk's prompt.yml uses {title, prefix, suffix}; its older files used {title, content}.
+const templateSchema = z
+  .object({
+    title: z
+      .string()
+      .trim()
+      .regex(/^#\S{1,30}$/),
+    prefix: z.string().optional(),
+    suffix: z.string().optional(),
+    content: z.string().optional(),
+  })
+  .transform(({ title, prefix, suffix, content }) => ({
+    title,
+    prefix: prefix ?? content ?? '',
+    suffix: suffix ?? '',
+  }));
+
+const fileSchema = z.array(templateSchema);
+
+/** Reads PROMPTS_FILE (JSON, or YAML by extension): a list of {title: "#名称", prefix, suffix}. */
+export function loadPromptTemplates(path: string): PromptTemplate[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError([
+      'PROMPTS_FILE could not be read (check the path; on FC put it on the history mount)',
+    ]);
+  }
+  let raw: unknown;
+  try {
+    raw = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  } catch {
+    throw new ConfigError(['PROMPTS_FILE is not valid JSON or YAML']);
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const where = parsed.error.issues[0]?.path.join('.') ?? '';
+    throw new ConfigError([
+      `PROMPTS_FILE must be a list of {title: "#名称", prefix, suffix} (problem at ${where || 'the top level'})`,
+    ]);
+  }
+  return parsed.data;
+}

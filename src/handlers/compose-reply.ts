@@ -1,0 +1,97 @@
+import { NOTICES, unknownCommandNotice } from '../chat/notices';
+import { defaultHelpText, MODE_NAMES } from '../commands/help-text';
+import { parseCommand } from '../commands/parse-command';
+import type { PromptTemplate } from '../commands/prompt-templates';
+import { describeTemplate } from '../commands/prompt-templates';
+import type { ReplyConfig } from '../config/reply-config';
+import type { ReplyJob } from '../dingtalk/reply-job';
+import type { ChatMode, ModeStore } from '../ports';
+import type { AskDeps, Reply } from './ask-model';
+import { askModel } from './ask-model';
+
+export interface ComposeDeps extends AskDeps {
+  config: AskDeps['config'] & Pick<ReplyConfig, 'defaultMode' | 'contextScope' | 'helpText'>;
+  modes: ModeStore;
+  templates: readonly PromptTemplate[];
+}
+
+/** Whose context and whose mode a message belongs to (hashed, file-safe keys). */
+export interface ReplyKeys {
+  history: string;
+  sender: string;
+}
+
+/** Answers one text message: a command, or a question for the model. */
+export async function composeReply(
+  job: ReplyJob,
+  text: string,
+  keys: ReplyKeys,
+  deps: ComposeDeps,
+): Promise<Reply> {
+  const { log, config } = deps;
+  const parsed = parseCommand(text, deps.templates);
+  if (parsed.kind !== 'question') log.info({ command: parsed.kind }, 'command');
+  const currentMode = async (): Promise<ChatMode> =>
+    (await deps.modes.get(keys.sender)) ?? config.defaultMode;
+  switch (parsed.kind) {
+    case 'help':
+      return {
+        text:
+          config.helpText ??
+          defaultHelpText({ mode: await currentMode(), historyLength: config.historyLength }),
+      };
+    case 'whoami':
+      return { text: describeSender(job) };
+    case 'mode':
+      await deps.modes.set(keys.sender, parsed.mode);
+      return { text: modeNotice(parsed.mode, config.historyLength) };
+    case 'reset':
+      await deps.history.clear(keys.history);
+      await deps.modes.set(keys.sender, undefined);
+      return { text: `🔄 已重置：上下文已清空，回到默认的**${MODE_NAMES[config.defaultMode]}**模式。` };
+    case 'clear':
+      await deps.history.clear(keys.history);
+      return { text: NOTICES.cleared };
+    case 'templates':
+      return { text: listTemplates(deps.templates) };
+    case 'template-usage':
+      return { text: describeTemplate(parsed.template) };
+    case 'unknown-command':
+      return { text: unknownCommandNotice(parsed.word) };
+    case 'template':
+    case 'question': {
+      const question =
+        parsed.kind === 'template'
+          ? `${parsed.template.prefix}${parsed.content}${parsed.template.suffix}`
+          : parsed.text;
+      // In a shared group context the model must know who is speaking.
+      const shared = config.contextScope === 'conversation' && job.conversationType === 'group';
+      const prompt = shared && job.senderNick ? `${job.senderNick}：${question}` : question;
+      return askModel(prompt, await currentMode(), keys.history, deps);
+    }
+  }
+}
+
+function modeNotice(mode: ChatMode, historyLength: number): string {
+  if (mode === 'single')
+    return '已切换到**单聊**模式：每条消息独立回答，不带上下文。发送 `串聊` 恢复连续对话。';
+  if (historyLength === 0)
+    return '已切换到**串聊**模式。注意：管理员关闭了对话记忆（HISTORY_LENGTH=0），不会带上下文。';
+  return `已切换到**串聊**模式：我会记住最近 ${historyLength} 轮对话。发送 \`单聊\` 让每条消息独立回答，发送 \`重置\` 清空上下文。`;
+}
+
+function listTemplates(templates: readonly PromptTemplate[]): string {
+  const titles = templates.map((template) => `\`${template.title}\``).join('  ');
+  return `**提示词模板**：\n\n${titles}\n\n用法：\`#翻译 hello\`；只发送模板名（如 \`#周报\`）可查看它的说明。`;
+}
+
+function describeSender(job: ReplyJob): string {
+  const lines = [
+    job.senderStaffId
+      ? `你的 staffId：\`${job.senderStaffId}\``
+      : `你的 staffId：无（外部联系人，或应用尚未发布）；senderId：\`${job.senderId}\``,
+    `会话 ID（conversationId）：\`${job.conversationId}\``,
+    `会话类型：${job.conversationType === 'group' ? `群聊${job.conversationTitle ? `「${job.conversationTitle}」` : ''}` : '单聊'}`,
+  ];
+  return lines.join('\n\n');
+}

@@ -1,0 +1,34 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../ports';
+import { findHeadSeq, writeHeadHint } from './find-head-seq';
+import { hasErrorCode } from './has-error-code';
+import { formatSeqFileName } from './turn-file';
+
+/**
+ * Creates the next free numbered file in `dir` exclusively and returns its number. Concurrent writers in
+ * separate instances each get their own number: nothing is overwritten (rename is not atomic on the OSS mount).
+ */
+export async function appendSeqEntry(dir: string, data: string, logger: Logger): Promise<number> {
+  let seq = (await findHeadSeq(dir, logger)) + 1;
+  let madeDir = false;
+  for (;;) {
+    try {
+      await writeFile(join(dir, formatSeqFileName(seq)), data, { flag: 'wx' });
+      break;
+    } catch (error) {
+      if (hasErrorCode(error, 'ENOENT') && !madeDir) {
+        await mkdir(dir, { recursive: true });
+        madeDir = true;
+      } else if (hasErrorCode(error, 'EEXIST')) {
+        // Another writer won this number: re-probe (a few stats) instead of blindly trying seq + 1, so the
+        // next attempt is again checked against concurrent clears.
+        seq = (await findHeadSeq(dir, logger)) + 1;
+      } else {
+        throw error;
+      }
+    }
+  }
+  await writeHeadHint(dir, seq, logger);
+  return seq;
+}

@@ -1,0 +1,204 @@
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatApi } from '../../scripts/emulators/chat-api';
+import { startChatApi } from '../../scripts/emulators/chat-api';
+import type { DingTalkApi } from '../../scripts/emulators/dingtalk-api';
+import { startDingTalkApi } from '../../scripts/emulators/dingtalk-api';
+
+const ROOT = join(__dirname, '..', '..');
+const API_KEY = 'sk-doctor-test-key-0123456789abcdef';
+const APP_KEY = 'dingdoctortest0001';
+const APP_SECRET = 'doctor-app-secret_0123456789abcdefABCDEF';
+const WRONG_API_KEY = 'sk-wrong-doctor-key-must-not-leak-0123';
+const WRONG_APP_SECRET = 'wrong-app-secret-must-not-leak-0123456789';
+const SECRETS = [API_KEY, APP_SECRET, WRONG_API_KEY, WRONG_APP_SECRET];
+
+interface Line {
+  status: string;
+  name: string;
+  detail: string;
+}
+
+interface DoctorRun {
+  code: number | null;
+  output: string;
+  lines: Line[];
+  line(name: string): Line;
+}
+
+describe('npm run doctor', () => {
+  let chat: ChatApi;
+  let dingtalk: DingTalkApi;
+  let dir: string;
+  let historyDir: string;
+  let good: Record<string, string>;
+  let runs = 0;
+
+  /** Runs scripts/doctor.ts with `fileEnv` as its .env file and only PATH (plus `shellEnv`) in its environment. */
+  async function runDoctor(
+    fileEnv: Record<string, string>,
+    shellEnv: Record<string, string> = {},
+  ): Promise<DoctorRun> {
+    runs += 1;
+    const envFile = join(dir, `env-${runs}`);
+    await writeFile(
+      envFile,
+      Object.entries(fileEnv)
+        .map(([name, value]) => `${name}=${value}\n`)
+        .join(''),
+    );
+    const script = join(ROOT, 'scripts', 'doctor.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', script, '--env-file', envFile], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...shellEnv },
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+    for (const secret of SECRETS) expect(output).not.toContain(secret);
+    const lines = output.split('\n').flatMap((text) => {
+      const match = /^(OK|FAIL|SKIP)\s+(.+?)(?: — (.*))?$/.exec(text);
+      return match ? [{ status: match[1] ?? '', name: match[2] ?? '', detail: match[3] ?? '' }] : [];
+    });
+    const line = (name: string): Line => {
+      const found = lines.find((candidate) => candidate.name.includes(name));
+      if (!found) throw new Error(`no line for "${name}" in:\n${output}`);
+      return found;
+    };
+    return { code, output, lines, line };
+  }
+
+  beforeAll(async () => {
+    chat = await startChatApi({ apiKey: API_KEY });
+    dingtalk = await startDingTalkApi({ apps: [{ appKey: APP_KEY, appSecret: APP_SECRET }] });
+    dir = await mkdtemp(join(tmpdir(), 'doctor-test-'));
+    historyDir = join(dir, 'history');
+    await mkdir(historyDir);
+    good = {
+      DINGTALK_APP_SECRET: APP_SECRET,
+      DINGTALK_APP_KEY: APP_KEY,
+      DINGTALK_API_BASE: dingtalk.url,
+      OPENAI_API_KEY: API_KEY,
+      OPENAI_BASE_URL: chat.baseUrl,
+      OPENAI_MODEL: 'doctor-model',
+      HISTORY_DIR: historyDir,
+      FC_ROLE_ARN: 'acs:ram::1234567890123456:role/doctor-test',
+      HISTORY_BUCKET: 'doctor-test-bucket',
+    };
+  });
+
+  afterAll(async () => {
+    await chat?.close();
+    await dingtalk?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('passes every check against working services and exits 0', async () => {
+    const tokensBefore = dingtalk.tokensIssued;
+    const run = await runDoctor(good);
+    expect(run.lines.filter((line) => line.status !== 'OK')).toEqual([]);
+    expect(run.lines.length).toBeGreaterThanOrEqual(12);
+    expect(run.code).toBe(0);
+    expect(run.line('chat API').detail).toMatch(/^doctor-model answered in \d+ ms$/);
+    expect(chat.requests.at(-1)?.model).toBe('doctor-model');
+    expect(dingtalk.tokensIssued).toBe(tokensBefore + 1);
+    expect(run.line('history directory').detail).toBe(historyDir);
+    expect(await readdir(historyDir)).toEqual([]);
+  });
+
+  it('names OPENAI_API_KEY when the chat API refuses the key, without printing it', async () => {
+    const run = await runDoctor({ ...good, OPENAI_API_KEY: WRONG_API_KEY });
+    expect(run.line('chat API')).toMatchObject({ status: 'FAIL', detail: 'HTTP 401: check OPENAI_API_KEY' });
+    expect(run.code).toBe(1);
+  });
+
+  it('lets the shell environment win over the .env file, as a deploy would see it', async () => {
+    const run = await runDoctor({ ...good, OPENAI_API_KEY: WRONG_API_KEY }, { OPENAI_API_KEY: API_KEY });
+    expect(run.line('chat API').status).toBe('OK');
+    expect(run.code).toBe(0);
+  });
+
+  it('names DINGTALK_APP_SECRET when it is missing', async () => {
+    const { DINGTALK_APP_SECRET: _omitted, ...rest } = good;
+    const run = await runDoctor(rest);
+    expect(run.line('conversation environment')).toMatchObject({
+      status: 'FAIL',
+      detail: 'DINGTALK_APP_SECRET is required',
+    });
+    expect(run.line('look like DingTalk credentials').detail).toContain('Client Secret');
+    expect(run.line('variables s.yaml requires').detail).toContain('DINGTALK_APP_SECRET');
+    expect(run.code).toBe(1);
+  });
+
+  it('fails a HISTORY_DIR below a file, and skips an OSS mount point that exists only in FC', async () => {
+    const file = join(dir, 'a-file');
+    await writeFile(file, 'not a directory');
+    const blocked = await runDoctor({ ...good, HISTORY_DIR: join(file, 'history') });
+    expect(blocked.line('history directory')).toMatchObject({ status: 'FAIL' });
+    expect(blocked.line('history directory').detail).toContain('HISTORY_DIR');
+    expect(blocked.code).toBe(1);
+    const mount = await runDoctor({ ...good, HISTORY_DIR: '/mnt/doctor-test-mount-absent' });
+    expect(mount.line('history directory').status).toBe('SKIP');
+    expect(mount.line('history directory').detail).toContain('Function Compute');
+    expect(mount.code).toBe(0);
+  });
+
+  it("fails the access token check when the AppSecret is not the app's", async () => {
+    const run = await runDoctor({ ...good, DINGTALK_APP_SECRET: WRONG_APP_SECRET });
+    const line = run.line('access token');
+    expect(line.status).toBe('FAIL');
+    expect(line.detail).toContain('HTTP 401 invalidClientSecret');
+    expect(line.detail).toContain('AppKey/AppSecret pair');
+    expect(run.code).toBe(1);
+  });
+
+  it('flags a secret pasted with quotes or an AppKey that is not one', async () => {
+    const run = await runDoctor({
+      ...good,
+      DINGTALK_APP_SECRET: `'"${APP_SECRET}"'`,
+      DINGTALK_APP_KEY: 'my-robot',
+    });
+    const line = run.line('look like DingTalk credentials');
+    expect(line.status).toBe('FAIL');
+    expect(line.detail).toContain('DINGTALK_APP_SECRET contains quotes');
+    expect(line.detail).toContain('DINGTALK_APP_KEY does not look like an AppKey');
+  });
+
+  it("checks reply's timeout against the configured LLM_TIMEOUT", async () => {
+    const run = await runDoctor({ ...good, LLM_TIMEOUT: '100' });
+    expect(run.line('reply timeout')).toMatchObject({ status: 'FAIL' });
+    expect(run.line('reply timeout').detail).toContain('at least 160');
+    expect(run.code).toBe(1);
+  });
+
+  it('on a fresh clone, names the variable to set in every configuration FAIL', async () => {
+    const run = await runDoctor({});
+    const failures = run.lines.filter((line) => line.status === 'FAIL');
+    expect(failures.map((line) => line.name)).toEqual(
+      expect.arrayContaining([
+        'conversation environment parses',
+        'reply environment parses',
+        'variables s.yaml requires are set',
+      ]),
+    );
+    for (const failure of failures.filter((line) => !line.name.startsWith('bundles'))) {
+      expect(failure.detail).toMatch(/\b(DINGTALK_APP_SECRET|OPENAI_API_KEY|FC_ROLE_ARN|HISTORY_BUCKET)\b/);
+    }
+    expect(run.line('access token')).toMatchObject({
+      status: 'SKIP',
+      detail: expect.stringContaining('DINGTALK_APP_KEY'),
+    });
+    expect(run.code).toBe(1);
+  });
+});
