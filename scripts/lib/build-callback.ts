@@ -10,6 +10,12 @@ export interface CallbackOptions {
   nick: string;
   /** ms epoch of the message (default now). */
   now?: number;
+  /** The robot receiving it (default: a smoke-test robot); its code is the AppKey the OpenAPI fallback needs. */
+  robot?: { code: string; dingtalkId: string; corpId: string };
+  /** Default: derived from the sender (DM) or a fixed smoke-test group. */
+  conversationId?: string;
+  conversationTitle?: string;
+  isAdmin?: boolean;
 }
 
 /** The session webhook of a smoke test that aims at no real conversation: DingTalk answers errcode 300001. */
@@ -23,20 +29,23 @@ export function fakeSessionWebhook(now: number): string {
  */
 export function buildCallback(options: CallbackOptions): Record<string, unknown> {
   const now = options.now ?? Date.now();
-  const corpId = `ding${digest('corp').subarray(0, 16).toString('hex')}`;
-  const robotId = `$:LWCP_v1:$${digest('robot').toString('base64').slice(0, 32)}`;
-  const conversationId = `cid${digest(options.group ? 'group' : `dm:${options.staffId}`).toString('base64')}`;
+  const corpId = options.robot?.corpId ?? `ding${digest('corp').subarray(0, 16).toString('hex')}`;
+  const robotId =
+    options.robot?.dingtalkId ?? `$:LWCP_v1:$${digest('robot').toString('base64').slice(0, 32)}`;
+  const conversationId =
+    options.conversationId ??
+    `cid${digest(options.group ? 'group' : `dm:${options.staffId}`).toString('base64')}`;
   const body: Record<string, unknown> = {
     chatbotCorpId: corpId,
     chatbotUserId: robotId,
     conversationId,
     conversationType: options.group ? '2' : '1',
     createAt: now,
-    isAdmin: false,
+    isAdmin: options.isAdmin ?? false,
     msgId: `msg${randomBytes(16).toString('base64')}`,
     msgtype: 'text',
     openThreadId: conversationId,
-    robotCode: 'dingsmoketest0000000',
+    robotCode: options.robot?.code ?? 'dingsmoketest0000000',
     senderCorpId: corpId,
     senderId: `$:LWCP_v1:$${digest(`sender:${options.staffId}`).subarray(0, 16).toString('base64')}`,
     senderNick: options.nick,
@@ -49,7 +58,7 @@ export function buildCallback(options: CallbackOptions): Record<string, unknown>
     text: { content: options.group ? ` ${options.text}` : options.text },
   };
   if (options.group) {
-    body.conversationTitle = '冒烟测试群';
+    body.conversationTitle = options.conversationTitle ?? '冒烟测试群';
     body.isInAtList = true;
     body.atUsers = [{ dingtalkId: robotId }];
   }

@@ -1,10 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { parseEnv } from 'node:util';
 import { signDingTalk } from '../../src/dingtalk/signature';
 import { asyncTaskId } from '../../src/platform/async-task-id';
 import { startChatApi } from '../emulators/chat-api';
@@ -13,7 +11,8 @@ import { startFcInvokeApi } from '../emulators/fc-invoke-api';
 import { readRequestBody, respondThroughInstance, toHttpTriggerEvent } from '../emulators/http-trigger';
 import type { InstancePool } from '../fc-runtime/instance-pool';
 import { createInstancePool } from '../fc-runtime/instance-pool';
-import { buildCallbackBody } from './callback-body';
+import { buildCallback } from '../lib/build-callback';
+import { readDotEnv } from '../lib/load-dot-env';
 import { DEMO_HINT, DEMO_MODEL, demoAnswer } from './demo-model';
 import { createEventHub } from './event-hub';
 import { formatLogLine } from './format-log-line';
@@ -52,7 +51,8 @@ export interface Playground {
 export async function startPlayground(options: PlaygroundOptions = {}): Promise<Playground> {
   const dataDir = resolve(options.dataDir ?? join(ROOT, '.data'));
   await mkdir(dataDir, { recursive: true });
-  const dotEnv = readDotEnv(options.envFile === undefined ? join(ROOT, '.env') : options.envFile);
+  const envFile = options.envFile === undefined ? join(ROOT, '.env') : options.envFile;
+  const dotEnv = (envFile === null ? undefined : readDotEnv(envFile)) ?? {};
   const hub = createEventHub();
   const print = options.printLogs === false ? () => {} : (line: string) => console.log(line);
   const sessions = new Map<string, string>(); // chatKey → session webhook
@@ -202,12 +202,16 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     }
     const chatKey = chat === 'group' ? 'group' : `dm:${member.staffId}`;
     const now = Date.now();
-    const body = buildCallbackBody({
-      member,
-      chat,
+    const body = buildCallback({
       text: input.text,
+      group: chat === 'group',
       sessionWebhook: sessionFor(chatKey),
+      staffId: member.staffId,
+      nick: member.nick,
+      isAdmin: member.isAdmin,
       now,
+      robot: { code: ROBOT.appKey, dingtalkId: ROBOT.dingtalkId, corpId: ROBOT.corpId },
+      ...(chat === 'group' ? { conversationId: GROUP.conversationId, conversationTitle: GROUP.title } : {}),
     });
     const msgId = String(body.msgId);
     msgIdOfTask.set(asyncTaskId(msgId), msgId);
@@ -276,11 +280,6 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       await Promise.all([dingtalk.close(), fc.close(), demo?.close()]);
     },
   };
-}
-
-function readDotEnv(path: string | null): Record<string, string> {
-  if (path === null || !existsSync(path)) return {};
-  return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
 }
 
 function jobMsgId(body: Buffer): string | undefined {

@@ -94,6 +94,17 @@ describe('playground page in a real browser', () => {
     await page.getByTestId('message-robot').filter({ hasText: '已清空' }).waitFor();
     expect(await page.getByTestId('message-robot').count()).toBe(2);
 
+    // The help button sends 帮助; the answer's command table renders as a table.
+    await page.getByTestId('command-help').click();
+    const help = page.getByTestId('message-robot').filter({ hasText: '当前模式' });
+    await help.waitFor();
+    expect(await help.locator('table tr').count()).toBeGreaterThan(5);
+    await page.getByTestId('command-single').click();
+    await page.getByTestId('message-robot').filter({ hasText: '已切换到单聊模式' }).waitFor();
+    await page.getByTestId('command-reset').click();
+    await page.getByTestId('message-robot').filter({ hasText: '已重置' }).waitFor();
+    expect(await page.getByTestId('message-robot').count()).toBe(5);
+
     // 李四 opens the group: 张三's DM is not there; the question goes out with the send button.
     await page.getByTestId(`member-${LI_SI}`).click();
     await page.getByTestId('chat-group').click();

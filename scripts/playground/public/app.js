@@ -1,7 +1,16 @@
 import { renderMarkdown, renderPlainText } from './markdown.js';
 
 /** Robot commands offered as buttons above the composer; add an entry to offer a new one. */
-const COMMANDS = [{ word: 'clear', label: '清空历史', description: '清空你与 AI 助手的对话历史' }];
+// What each button sends, exactly as a member would type it.
+const COMMANDS = [
+  { id: 'help', text: '帮助', label: '', description: '显示全部指令' },
+  { id: 'single', text: '单聊', label: '', description: '每条消息独立回答，不带上下文' },
+  { id: 'chain', text: '串聊', label: '', description: '连续对话，带上最近几轮上下文' },
+  { id: 'reset', text: '重置', label: '', description: '清空上下文并回到默认模式' },
+  { id: 'clear', text: '\\clear', label: '清空历史', description: '清空你与 AI 助手的对话历史' },
+  { id: 'templates', text: '模板', label: '', description: '列出提示词模板，用 #模板名 内容 提问' },
+  { id: 'whoami', text: 'whoami', label: '', description: '查看你的 staffId 和会话 ID' },
+];
 
 const DEFAULT_HINT =
   '在 .env 中配置 OPENAI_API_KEY / OPENAI_BASE_URL / OPENAI_MODEL 接入真实模型（见 README）';
@@ -587,12 +596,12 @@ function renderCommands() {
         {
           type: 'button',
           class: 'command',
-          'data-testid': `command-${command.word}`,
+          'data-testid': `command-${command.id}`,
           title: command.description,
-          onclick: () => send(`\\${command.word}`),
+          onclick: () => send(command.text),
         },
-        h('span', { class: 'command-word' }, `\\${command.word}`),
-        ` ${command.label}`,
+        h('span', { class: 'command-word' }, command.text),
+        command.label ? ` ${command.label}` : '',
       ),
     ),
   );
