@@ -6,6 +6,20 @@ import type { AddressInfo } from 'node:net';
 export type ChatStep =
   | { kind: 'answer'; text: string; delayMs?: number; reasoning?: string }
   | { kind: 'error'; status: number; code?: string; message?: string; headers?: Record<string, string> }
+  | {
+      kind: 'stream';
+      text: string;
+      /** Delay before the first content token (default 0). */
+      firstTokenMs?: number;
+      /** Tokens per second after the first one (default: as fast as possible). */
+      tokensPerSecond?: number;
+      /** Characters per token (default 4). */
+      charsPerToken?: number;
+      /** Reasoning deltas (reasoning_content) sent before the answer, as thinking models do. */
+      reasoning?: string;
+      /** Drop the connection after this many characters of the answer. */
+      failAfterChars?: number;
+    }
   | { kind: 'hang' }
   | { kind: 'reset' };
 
@@ -104,10 +118,19 @@ export async function startChatApi(options: ChatApiOptions): Promise<ChatApi> {
           }),
         );
         return;
+      case 'stream':
+        return streamAnswer(res, parsed.model as string, step, req);
       case 'answer':
         if (step.delayMs) await new Promise((resolve) => setTimeout(resolve, step.delayMs));
-        if (parsed.stream === true)
-          return streamAnswer(res, parsed.model as string, step.text, options.chunkDelayMs ?? 0);
+        if (parsed.stream === true) {
+          const delay = options.chunkDelayMs ?? 0;
+          return streamAnswer(
+            res,
+            parsed.model as string,
+            { kind: 'stream', text: step.text, ...(delay ? { tokensPerSecond: 1000 / delay } : {}) },
+            req,
+          );
+        }
         return sendJson(res, 200, {
           id: `chatcmpl-${requests.length}`,
           object: 'chat.completion',
@@ -149,21 +172,45 @@ export async function startChatApi(options: ChatApiOptions): Promise<ChatApi> {
   };
 }
 
+/** Server-sent events as OpenAI's streaming API sends them, on a scripted clock. */
 async function streamAnswer(
   res: ServerResponse,
   model: string,
-  text: string,
-  chunkDelayMs: number,
+  step: Extract<ChatStep, { kind: 'stream' }>,
+  req: IncomingMessage,
 ): Promise<void> {
+  const sleep = (ms: number) =>
+    ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  const chunk = (delta: object, finish: string | null) =>
-    `data: ${JSON.stringify({ id: 'chatcmpl-stream', object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  const chunk = (delta: object, finish: string | null, usage?: object) =>
+    `data: ${JSON.stringify({ id: 'chatcmpl-stream', object: 'chat.completion.chunk', created: 0, model, choices: usage ? [] : [{ index: 0, delta, finish_reason: finish }], ...(usage ? { usage } : {}) })}\n\n`;
+  const size = step.charsPerToken ?? 4;
+  const pieces = (text: string) => text.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g')) ?? [];
+  const gapMs = step.tokensPerSecond ? 1000 / step.tokensPerSecond : 0;
+  const started = Date.now();
   res.write(chunk({ role: 'assistant', content: '' }, null));
-  for (const piece of text.match(/[\s\S]{1,4}/g) ?? []) {
-    if (chunkDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, chunkDelayMs));
+  for (const piece of pieces(step.reasoning ?? '')) res.write(chunk({ reasoning_content: piece }, null));
+  await sleep(step.firstTokenMs ?? 0);
+  let sent = 0;
+  for (const [index, piece] of pieces(step.text).entries()) {
+    if (req.socket.destroyed) return;
+    if (step.failAfterChars !== undefined && sent >= step.failAfterChars) {
+      req.socket.destroy();
+      return;
+    }
+    // Scheduled against the start, so timer drift does not slow the scripted rate down.
+    await sleep((step.firstTokenMs ?? 0) + index * gapMs - (Date.now() - started));
     res.write(chunk({ content: piece }, null));
+    sent += piece.length;
   }
   res.write(chunk({}, 'stop'));
+  res.write(
+    chunk({}, null, {
+      prompt_tokens: 10,
+      completion_tokens: Math.ceil(step.text.length / size),
+      total_tokens: 10 + Math.ceil(step.text.length / size),
+    }),
+  );
   res.end('data: [DONE]\n\n');
 }
 

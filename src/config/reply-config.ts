@@ -33,6 +33,9 @@ export const REPLY_ENV_NAMES = [
   'MAX_CONTEXT_TOKENS',
   'HELP_TEXT',
   'PROMPTS_FILE',
+  'DINGTALK_CARD_TEMPLATE_ID',
+  'DINGTALK_CARD_CONTENT_KEY',
+  'CARD_UPDATE_MS',
 ] as const;
 
 /** A DingTalk app (robot) whose credentials allow OpenAPI sends; its appKey is the callback's robotCode. */
@@ -66,6 +69,8 @@ export interface ReplyConfig {
   helpText: string | undefined;
   /** JSON or YAML list of prompt templates, laid over the built-in ones. */
   promptsFile: string | undefined;
+  /** AI-card streaming, on when a template id and an app key are set. */
+  card: { templateId: string; contentKey: string; updateIntervalMs: number } | undefined;
 }
 
 /** Parses the reply function's environment; throws ConfigError listing every problem by variable name. */
@@ -107,9 +112,31 @@ export function loadReplyConfig(env: Env): ReplyConfig {
       : undefined,
     helpText: read.optionalString(['HELP_TEXT'])?.replace(/\\n/g, '\n'),
     promptsFile: read.optionalString(['PROMPTS_FILE']),
+    card: readCard(read, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** DINGTALK_CARD_TEMPLATE_ID turns streaming cards on; they need the app key to call the card APIs. */
+function readCard(read: FieldReader, problems: string[]): ReplyConfig['card'] {
+  const templateId = read.optionalString(['DINGTALK_CARD_TEMPLATE_ID']);
+  const contentKey = read.string(['DINGTALK_CARD_CONTENT_KEY'], 'content');
+  const updateIntervalMs = read.number(
+    ['CARD_UPDATE_MS'],
+    500,
+    z.number().int().min(100).max(10_000),
+    'a whole number of milliseconds from 100 to 10000',
+  );
+  if (templateId === undefined) return undefined;
+  if (read.list(['DINGTALK_APP_KEY']).length === 0) {
+    problems.push(
+      'DINGTALK_CARD_TEMPLATE_ID needs DINGTALK_APP_KEY and DINGTALK_APP_SECRET (cards are sent through the OpenAPI)',
+    );
+  }
+  if (!/^[\w.-]{1,128}$/.test(contentKey))
+    problems.push('DINGTALK_CARD_CONTENT_KEY must be a card variable name');
+  return { templateId, contentKey, updateIntervalMs };
 }
 
 const MODES: Readonly<Record<string, ChatMode>> = {

@@ -33,7 +33,28 @@ describe('loadReplyConfig', () => {
       maxContextTokens: undefined,
       helpText: undefined,
       promptsFile: undefined,
+      card: undefined,
     });
+  });
+
+  it('turns AI cards on with a template id and an app key', () => {
+    const base = { OPENAI_API_KEY: KEY, DINGTALK_APP_KEY: 'dingkey', DINGTALK_APP_SECRET: 'secret' };
+    expect(loadReplyConfig({ ...base, DINGTALK_CARD_TEMPLATE_ID: 'abc-123.schema' }).card).toEqual({
+      templateId: 'abc-123.schema',
+      contentKey: 'content',
+      updateIntervalMs: 500,
+    });
+    expect(
+      loadReplyConfig({
+        ...base,
+        DINGTALK_CARD_TEMPLATE_ID: 't.schema',
+        DINGTALK_CARD_CONTENT_KEY: 'msgContent',
+        CARD_UPDATE_MS: '800',
+      }).card,
+    ).toEqual({ templateId: 't.schema', contentKey: 'msgContent', updateIntervalMs: 800 });
+    expect(problemsOf({ OPENAI_API_KEY: KEY, DINGTALK_CARD_TEMPLATE_ID: 't.schema' })).toContain(
+      'needs DINGTALK_APP_KEY',
+    );
   });
 
   it('reads the conversation settings', () => {
@@ -162,6 +183,7 @@ describe('loadReplyConfig', () => {
     ['DEFAULT_MODE', 'xyzmode'],
     ['CONTEXT_SCOPE', 'everyone'],
     ['MAX_CONTEXT_TOKENS', '12.5'],
+    ['CARD_UPDATE_MS', '20'],
   ])('reports %s=%s by name only', (name, value) => {
     const message = problemsOf({ OPENAI_API_KEY: KEY, [name]: value });
     expect(message).toContain(name);
