@@ -46,6 +46,20 @@ export interface DeliveryTarget {
   robotCode?: string | undefined;
 }
 
+/** An answer streamed into DingTalk AI cards as the model writes it. */
+export interface StreamingAnswer {
+  /** Creates and delivers the card; false when cards cannot be used for this answer (the caller posts markdown). */
+  open(): Promise<boolean>;
+  /** The whole answer so far; coalesced into quota-friendly updates. */
+  update(text: string): void;
+  /** Finalizes with the complete answer; `deliveredChars` tells how much reached the user if the cards broke. */
+  finish(text: string): Promise<{ delivered: boolean; deliveredChars: number }>;
+  /** Finalizes with an error notice below whatever text was shown, so no card is left loading. */
+  fail(notice: string): Promise<void>;
+  /** DingTalk OpenAPI calls this answer cost, token fetches included. */
+  readonly calls: number;
+}
+
 /** Outcome of delivering one answer (all of its parts). */
 export interface DeliveryResult {
   delivered: boolean;

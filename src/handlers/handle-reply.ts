@@ -3,7 +3,7 @@ import { describeError } from '../describe-error';
 import type { ReplyJob } from '../dingtalk/reply-job';
 import { replyJobSchema } from '../dingtalk/reply-job';
 import { isAllowedWebhook } from '../dingtalk/webhook-origin';
-import type { AnswerDelivery, Clock, DeliveryTarget } from '../ports';
+import type { AnswerDelivery, Clock, DeliveryTarget, Logger, StreamingAnswer } from '../ports';
 import { historyKey } from '../storage/history-key';
 import type { ClaimResult } from '../storage/processed-store';
 import type { Reply } from './ask-model';
@@ -11,11 +11,13 @@ import type { ComposeDeps, ReplyKeys } from './compose-reply';
 import { composeReply } from './compose-reply';
 
 /** What the reply handler needs from its surroundings. */
-export interface ReplyDeps extends ComposeDeps {
+export interface ReplyDeps extends Omit<ComposeDeps, 'startCard'> {
   config: ComposeDeps['config'] & { webhookOrigins: string[] };
   clock: Clock;
   processed: { claim(msgId: string, createAt: number): Promise<ClaimResult> };
   delivery: AnswerDelivery;
+  /** AI cards, when configured: answers stream into a card instead of one markdown post. */
+  cards?: { start(target: DeliveryTarget, answerId: string, log: Logger): StreamingAnswer | undefined };
 }
 
 export type ReplyOutcome = 'answered' | 'notice' | 'duplicate' | 'invalid' | 'undelivered' | 'failed';
@@ -66,13 +68,31 @@ async function answerOnce(job: ReplyJob, deps: ReplyDeps): Promise<ReplyOutcome>
     return 'duplicate';
   }
   const keys = replyKeys(job, deps.config.contextScope);
-  const reply = await replyTo(job, keys, deps).catch((error: unknown): Reply => {
-    log.error({ error: describeError(error) }, 'could not compose the reply');
-    return { text: NOTICES.internal };
-  });
+  const target = toDeliveryTarget(job);
+  let delivering = false;
+  const markDelivering = async (): Promise<void> => {
+    if (!delivering) await claim.markDelivering();
+    delivering = true;
+  };
+  // A card is visible to the user as soon as it exists, so the claim moves on before it is created.
+  const startCard = deps.cards
+    ? async () => {
+        const card = deps.cards?.start(target, job.msgId, log);
+        if (card) await markDelivering();
+        return card;
+      }
+    : undefined;
+  const reply = await replyTo(job, keys, { ...deps, ...(startCard ? { startCard } : {}) }).catch(
+    (error: unknown): Reply => {
+      log.error({ error: describeError(error) }, 'could not compose the reply');
+      return { text: NOTICES.internal };
+    },
+  );
 
-  await claim.markDelivering();
-  const result = await deps.delivery.deliver(toDeliveryTarget(job), reply.text, log);
+  await markDelivering();
+  const result = reply.deliveredByCard
+    ? { delivered: true }
+    : await deps.delivery.deliver(target, reply.text, log);
   if (!result.delivered) {
     // The delivery has logged why; the claim is closed so no retry posts the parts that did arrive again.
     await claim.markDone();
@@ -83,7 +103,7 @@ async function answerOnce(job: ReplyJob, deps: ReplyDeps): Promise<ReplyOutcome>
   return reply.turn ? 'answered' : 'notice';
 }
 
-async function replyTo(job: ReplyJob, keys: ReplyKeys, deps: ReplyDeps): Promise<Reply> {
+async function replyTo(job: ReplyJob, keys: ReplyKeys, deps: ComposeDeps): Promise<Reply> {
   if (job.msgtype !== 'text' || job.text === undefined) {
     deps.log.info({ msgtype: job.msgtype }, 'non-text message');
     return { text: NOTICES.nonText };

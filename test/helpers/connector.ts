@@ -148,3 +148,16 @@ export async function startConnector(options: ConnectorOptions = {}): Promise<Co
     },
   };
 }
+
+/** Runs `run` against a connector started with `options`, and stops it afterwards. */
+export async function withConnector(
+  options: ConnectorOptions,
+  run: (c: Connector) => Promise<void>,
+): Promise<void> {
+  const c = await startConnector(options);
+  try {
+    await run(c);
+  } finally {
+    await c.stop();
+  }
+}

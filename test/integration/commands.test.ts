@@ -6,8 +6,8 @@ import { defaultAnswer } from '../../scripts/emulators/chat-api';
 import { BUILT_IN_TEMPLATES } from '../../src/commands/prompt-templates';
 import { historyKey } from '../../src/storage/history-key';
 import { freshMessage } from '../helpers/callbacks';
-import type { Connector, ConnectorOptions } from '../helpers/connector';
-import { startConnector } from '../helpers/connector';
+import type { Connector } from '../helpers/connector';
+import { startConnector, withConnector } from '../helpers/connector';
 
 /** One conversation of one sender, through both functions. */
 function chatWith(c: Connector, options: { staffId: string; group?: boolean; nick?: string }) {
@@ -30,15 +30,6 @@ function chatWith(c: Connector, options: { staffId: string; group?: boolean; nic
       request: calledNow > 0 ? (c.chat.requests.at(-1)?.messages ?? []) : [],
     };
   };
-}
-
-async function withConnector(options: ConnectorOptions, run: (c: Connector) => Promise<void>): Promise<void> {
-  const c = await startConnector(options);
-  try {
-    await run(c);
-  } finally {
-    await c.stop();
-  }
 }
 
 describe('commands with the default settings', () => {

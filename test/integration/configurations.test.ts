@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultAnswer } from '../../scripts/emulators/chat-api';
 import { freshMessage, signedHttpEvent } from '../helpers/callbacks';
-import type { Connector, ConnectorOptions } from '../helpers/connector';
-import { APP_SECRET, ROLE, startConnector } from '../helpers/connector';
-
-async function withConnector(options: ConnectorOptions, run: (c: Connector) => Promise<void>): Promise<void> {
-  const c = await startConnector(options);
-  try {
-    await run(c);
-  } finally {
-    await c.stop();
-  }
-}
+import type { Connector } from '../helpers/connector';
+import { APP_SECRET, ROLE, withConnector } from '../helpers/connector';
 
 async function ask(c: Connector, text: string, staffId = 'staff-config') {
   const webhook = c.dingtalk.newSessionWebhook();

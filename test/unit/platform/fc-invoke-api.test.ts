@@ -1,46 +1,21 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type FcInvokeApi,
-  type RecordedInvocation,
-  startFcInvokeApi,
-} from '../../../scripts/emulators/fc-invoke-api';
+import { describe, expect, it } from 'vitest';
+import type { FcInvokeApi, RecordedInvocation } from '../../../scripts/emulators/fc-invoke-api';
 import { InvokeError } from '../../../src/platform/invoke-error';
-import {
-  type FcCredentials,
-  invokeReplyAsync,
-  type ReplyInvokeTarget,
-} from '../../../src/platform/invoke-reply';
+import { invokeReplyAsync, type ReplyInvokeTarget } from '../../../src/platform/invoke-reply';
+import { ACCOUNT_ID, STS, startFcApi, useCleanups } from './fc-test-kit';
 
 // The stand-in must refuse what the real service refuses; otherwise tests that pass against it prove nothing.
 
-const ACCOUNT_ID = '1234567890123456';
-const STS: FcCredentials = {
-  accessKeyId: 'STS.NUgYrLnoC37mZZCNnAbez2',
-  accessKeySecret: 'sts-secret-Hk2p',
-  securityToken: 'CAIS-sts-token-8f3e',
-};
 const PAYLOAD = Buffer.from('{"msgId":"msgkSaJGfJdnQYS3zWdYCaiQA=="}');
 const FC3_PATH = '/2023-03-30/functions/dingtalk-reply/invocations';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function startApi(
+const cleanups = useCleanups();
+const startApi = (
   onInvocation?: (invocation: RecordedInvocation) => void | Promise<void>,
-): Promise<FcInvokeApi> {
-  const api = await startFcInvokeApi({
-    accountId: ACCOUNT_ID,
-    credentials: STS,
-    ...(onInvocation ? { onInvocation } : {}),
-  });
-  cleanups.push(() => api.close());
-  return api;
-}
+): Promise<FcInvokeApi> => startFcApi(cleanups, STS, onInvocation ? { onInvocation } : {});
 
 function target(url: string, serviceName?: string): ReplyInvokeTarget {
   return {

@@ -1,40 +1,26 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ASYNC_PAYLOAD_LIMIT,
-  type FcInvokeApi,
-  startFcInvokeApi,
-} from '../../../scripts/emulators/fc-invoke-api';
-import { InvokeError } from '../../../src/platform/invoke-error';
+import { describe, expect, it } from 'vitest';
+import { ASYNC_PAYLOAD_LIMIT, type FcInvokeApi } from '../../../scripts/emulators/fc-invoke-api';
 import {
   type FcCredentials,
   invokeReplyAsync,
   type ReplyInvokeTarget,
 } from '../../../src/platform/invoke-reply';
+import {
+  ACCOUNT_ID,
+  expectLogSafe,
+  invokeError,
+  payloadFor,
+  STATIC_AK,
+  STS,
+  startFcApi,
+  useCleanups,
+} from './fc-test-kit';
 
-const ACCOUNT_ID = '1234567890123456';
-const STATIC_AK: FcCredentials = { accessKeyId: 'LTAI5tStaticKeyId', accessKeySecret: 'static-secret-Zq9x' };
-const STS: FcCredentials = {
-  accessKeyId: 'STS.NUgYrLnoC37mZZCNnAbez2',
-  accessKeySecret: 'sts-secret-Hk2p',
-  securityToken: 'CAIS-sts-token-8f3e',
-};
-const WEBHOOK = 'https://oapi.dingtalk.com/robot/sendBySession?session=s3cr3t-session';
-const PAYLOAD = Buffer.from(
-  JSON.stringify({ msgId: 'msgGbE3rH1KtYRJdnd3xB7+5A==', text: '你好', webhook: WEBHOOK }),
-);
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function startApi(credentials: FcCredentials): Promise<FcInvokeApi> {
-  const api = await startFcInvokeApi({ accountId: ACCOUNT_ID, credentials });
-  cleanups.push(() => api.close());
-  return api;
-}
+const cleanups = useCleanups();
+const startApi = (credentials: FcCredentials): Promise<FcInvokeApi> => startFcApi(cleanups, credentials);
+const PAYLOAD = payloadFor('msgGbE3rH1KtYRJdnd3xB7+5A==');
 
 function fc2Target(url: string, overrides: Partial<ReplyInvokeTarget> = {}): ReplyInvokeTarget {
   return {
@@ -46,22 +32,6 @@ function fc2Target(url: string, overrides: Partial<ReplyInvokeTarget> = {}): Rep
     timeoutMs: 5_000,
     ...overrides,
   };
-}
-
-async function invokeError(promise: Promise<unknown>): Promise<InvokeError> {
-  const error = await promise.then(
-    () => expect.fail('expected the invoke to fail'),
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InvokeError);
-  return error as InvokeError;
-}
-
-function expectLogSafe(error: InvokeError, secrets: string[]): void {
-  const rendered = [error.message, String(error), JSON.stringify(error), error.stack ?? ''].join('\n');
-  for (const secret of [...secrets, WEBHOOK, 's3cr3t-session', '你好'])
-    expect(rendered).not.toContain(secret);
-  expect(error.cause).toBeUndefined();
 }
 
 describe('invokeReplyAsync via FC 2.0 (@alicloud/fc2, service set)', () => {

@@ -1,40 +1,25 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ASYNC_PAYLOAD_LIMIT,
-  type FcInvokeApi,
-  startFcInvokeApi,
-} from '../../../scripts/emulators/fc-invoke-api';
-import { InvokeError } from '../../../src/platform/invoke-error';
+import { describe, expect, it } from 'vitest';
+import { ASYNC_PAYLOAD_LIMIT, type FcInvokeApi } from '../../../scripts/emulators/fc-invoke-api';
 import {
   type FcCredentials,
   invokeReplyAsync,
   type ReplyInvokeTarget,
 } from '../../../src/platform/invoke-reply';
+import {
+  ACCOUNT_ID,
+  expectLogSafe,
+  invokeError,
+  payloadFor,
+  STATIC_AK,
+  STS,
+  startFcApi,
+  startRawServer,
+  useCleanups,
+} from './fc-test-kit';
 
-const ACCOUNT_ID = '1234567890123456';
-const STATIC_AK: FcCredentials = { accessKeyId: 'LTAI5tStaticKeyId', accessKeySecret: 'static-secret-Zq9x' };
-const STS: FcCredentials = {
-  accessKeyId: 'STS.NUgYrLnoC37mZZCNnAbez2',
-  accessKeySecret: 'sts-secret-Hk2p',
-  securityToken: 'CAIS-sts-token-8f3e',
-};
-const WEBHOOK = 'https://oapi.dingtalk.com/robot/sendBySession?session=s3cr3t-session';
-const PAYLOAD = Buffer.from(
-  JSON.stringify({ msgId: 'msgnB1+DzfESSG9P2Vk6t9/FA==', text: '你好', webhook: WEBHOOK }),
-);
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function startApi(credentials: FcCredentials): Promise<FcInvokeApi> {
-  const api = await startFcInvokeApi({ accountId: ACCOUNT_ID, credentials });
-  cleanups.push(() => api.close());
-  return api;
-}
+const cleanups = useCleanups();
+const startApi = (credentials: FcCredentials): Promise<FcInvokeApi> => startFcApi(cleanups, credentials);
+const PAYLOAD = payloadFor('msgnB1+DzfESSG9P2Vk6t9/FA==');
 
 function fc3Target(url: string, overrides: Partial<ReplyInvokeTarget> = {}): ReplyInvokeTarget {
   return {
@@ -45,35 +30,6 @@ function fc3Target(url: string, overrides: Partial<ReplyInvokeTarget> = {}): Rep
     timeoutMs: 5_000,
     ...overrides,
   };
-}
-
-async function startRawServer(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  const server: Server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function invokeError(promise: Promise<unknown>): Promise<InvokeError> {
-  const error = await promise.then(
-    () => expect.fail('expected the invoke to fail'),
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InvokeError);
-  return error as InvokeError;
-}
-
-function expectLogSafe(error: InvokeError, secrets: string[]): void {
-  const rendered = [error.message, String(error), JSON.stringify(error), error.stack ?? ''].join('\n');
-  for (const secret of [...secrets, WEBHOOK, 's3cr3t-session', '你好'])
-    expect(rendered).not.toContain(secret);
-  expect(error.cause).toBeUndefined();
 }
 
 describe('invokeReplyAsync via FC 3.0 (@alicloud/fc20230330)', () => {
@@ -188,7 +144,7 @@ describe('invokeReplyAsync via FC 3.0 (@alicloud/fc20230330)', () => {
   });
 
   it('maps connection refused to InvokeError ECONNREFUSED', async () => {
-    const url = await startRawServer(() => {});
+    const url = await startRawServer(cleanups, () => {});
     await cleanups.pop()?.(); // close it again: nothing listens on that port now
     const error = await invokeError(invokeReplyAsync(fc3Target(url), STATIC_AK, PAYLOAD, 'm_6'));
     expect(error.code).toBe('ECONNREFUSED');
@@ -197,7 +153,7 @@ describe('invokeReplyAsync via FC 3.0 (@alicloud/fc20230330)', () => {
   });
 
   it('gives up after timeoutMs when FC never answers', async () => {
-    const url = await startRawServer(() => {
+    const url = await startRawServer(cleanups, () => {
       // accept the request, never respond
     });
     const error = await invokeError(
@@ -208,7 +164,7 @@ describe('invokeReplyAsync via FC 3.0 (@alicloud/fc20230330)', () => {
   });
 
   it('maps a non-JSON error body to InvokeError InvalidResponse', async () => {
-    const url = await startRawServer((_req, res) => {
+    const url = await startRawServer(cleanups, (_req, res) => {
       res.writeHead(502, { 'content-type': 'text/html' }).end('<html>Bad Gateway</html>');
     });
     const error = await invokeError(invokeReplyAsync(fc3Target(url), STATIC_AK, PAYLOAD, 'm_8'));
