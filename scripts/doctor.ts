@@ -8,6 +8,7 @@ import type { ReplyConfig } from '../src/config/reply-config';
 import { loadReplyConfig } from '../src/config/reply-config';
 import { checkAccessTokens } from './lib/check-access-token';
 import { checkAppCredentials } from './lib/check-app-credentials';
+import { checkCardSettings } from './lib/check-card-settings';
 import { checkChatApi } from './lib/check-chat-api';
 import { checkHistoryDir } from './lib/check-history-dir';
 import type { CheckResult } from './lib/check-result';
@@ -78,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
   else if (readEnv(env, ['DINGTALK_APP_KEY']))
     report(skip('DingTalk access token is obtainable', needsReply));
   else report(await checkAccessTokens([], ''));
+  report(await checkCardSettings(env, config));
   for (const check of checkSYaml({ root: ROOT, env: maskSecrets(env), ...withTimeout(config) })) {
     if (check.skipped) report(skip(check.name, check.skipped));
     else if (check.problems.length > 0)

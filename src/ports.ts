@@ -54,8 +54,8 @@ export interface StreamingAnswer {
   update(text: string): void;
   /** Finalizes with the complete answer; `deliveredChars` tells how much reached the user if the cards broke. */
   finish(text: string): Promise<{ delivered: boolean; deliveredChars: number }>;
-  /** Finalizes with an error notice below whatever text was shown, so no card is left loading. */
-  fail(notice: string): Promise<void>;
+  /** Finalizes with an error notice below whatever text was shown, so no card is left loading; `delivered` false: post the notice another way. */
+  fail(notice: string): Promise<{ delivered: boolean }>;
   /** DingTalk OpenAPI calls this answer cost, token fetches included. */
   readonly calls: number;
 }

@@ -38,6 +38,40 @@ export type WebhookFailure =
 /** HTTP status the next OpenAPI sends fail with, with DingTalk's error body for it. */
 export type OpenApiFailure = 403 | 429 | 500;
 
+/** An AI card as DingTalk holds it (dingtalk.md §8.1). */
+export interface EmulatedCard {
+  outTrackId: string;
+  templateId: string;
+  /** '' until the card is delivered. */
+  openSpaceId: string;
+  robotCode: string;
+  params: Record<string, string>;
+  /** Current value of the streamed variable (`contentKey`). */
+  content: string;
+  /** The variable streaming writes: the last streaming `key`, else the emulator's `cardContentKey`. */
+  contentKey: string;
+  flowStatus: string;
+  delivered: boolean;
+  finalized: boolean;
+  error: boolean;
+  /** Accepted streaming updates. */
+  updates: number;
+  /** The staffIds a group card was delivered @-mentioning (imGroupOpenDeliverModel.atUserIds). */
+  atUserIds: string[];
+  /** Every change of the content, in order (streaming updates, and instance updates that changed it). */
+  history: Array<{ at: number; content: string; isFinalize: boolean }>;
+}
+
+/**
+ * How the next card calls fail: 403 a missing permission (`scope`), 'qps' DingTalk's 403 QpsLimit, 429 a
+ * throttled call, 500 unknownError, 'quota' the org's monthly API quota, 'undelivered' a createAndDeliver whose
+ * deliverResults report failure, 'lost' a call that takes effect but whose answer never comes (a timeout).
+ */
+export type CardFailureKind = 403 | 'qps' | 429 | 500 | 'quota' | 'undelivered' | 'lost';
+
+/** Which card calls a failure applies to: create (create, deliver, createAndDeliver), streaming, instance (PUT). */
+export type CardApi = 'create' | 'streaming' | 'instance';
+
 /** A running stand-in for the session webhook and api.dingtalk.com. */
 export interface DingTalkApi {
   /** http://127.0.0.1:<port>; serves both the webhook and the OpenAPI (use it as apiBase). */
@@ -56,6 +90,14 @@ export interface DingTalkApi {
   failWebhook(kind: WebhookFailure, count?: number): void;
   /** The next `count` (default 1) OpenAPI send calls fail with this status. */
   failOpenApi(status: OpenApiFailure, count?: number): void;
+  /** AI cards created so far, by outTrackId. */
+  cards: Map<string, EmulatedCard>;
+  /** The next `count` (default 1) card calls (of `api`, default any) fail this way. */
+  failCards(
+    kind: CardFailureKind,
+    count?: number,
+    options?: { scope?: 'Card.Instance.Write' | 'Card.Streaming.Write'; api?: CardApi },
+  ): void;
   /** Invalidates every issued access token, so the next send gets 401. */
   revokeTokens(): void;
   /** Access tokens issued so far. */
@@ -72,6 +114,12 @@ export interface DingTalkApiOptions {
   onMessage?: (
     message: { channel: 'webhook'; post: WebhookPost } | { channel: 'openapi'; message: OpenApiMessage },
   ) => void;
+  /** Card templates this org has; default: any id ending in .schema. */
+  cardTemplates?: string[];
+  /** The streamed variable before any streaming call names it (instance updates); default 'content'. */
+  cardContentKey?: string;
+  /** Called after every change of a card with a snapshot of it (the playground renders cards live from it). */
+  onCard?: (card: EmulatedCard) => void;
 }
 
 type Reply = { status: number; body: object } | 'reset' | 'hang';
@@ -85,6 +133,19 @@ const MSG_KEYS = new Set([
   'sampleLink',
   'sampleActionCard',
 ]);
+const UNAUTHORIZED: Reply = {
+  status: 401,
+  body: { code: 'InvalidAuthentication', message: '不合法的access_token' },
+};
+const CARD_ROUTES: Record<string, CardApi> = {
+  'POST /v1.0/card/instances': 'create',
+  'POST /v1.0/card/instances/deliver': 'create',
+  'POST /v1.0/card/instances/createAndDeliver': 'create',
+  'PUT /v1.0/card/streaming': 'streaming',
+  'PUT /v1.0/card/instances': 'instance',
+};
+const OUT_TRACK_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+const OPEN_SPACE_ID = /^dtv1\.card\/\/(IM_ROBOT|IM_GROUP)\.([^;]+)$/;
 const OPENAPI_FAILURES: Record<OpenApiFailure, object> = {
   403: {
     code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied',
@@ -107,6 +168,8 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
   const posts: WebhookPost[] = [];
   const openApiMessages: OpenApiMessage[] = [];
   const calls: DingTalkApi['calls'] = [];
+  const cards = new Map<string, EmulatedCard>();
+  const cardFailures: Array<{ kind: CardFailureKind; scope?: string; api?: CardApi }> = [];
   let tokensIssued = 0;
 
   const server = createServer((req, res) => {
@@ -129,6 +192,15 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
     const url = new URL(req.url ?? '/', 'http://stand-in');
     const json = /application\/json/i.test(req.headers['content-type'] ?? '');
     if (url.pathname === '/robot/sendBySession') return receiveWebhook(req, url, raw, json);
+    const cardApi = CARD_ROUTES[`${req.method} ${url.pathname}`];
+    if (cardApi !== undefined) {
+      if (!json)
+        return {
+          status: 400,
+          body: { code: 'InvalidContentType', message: 'Content-Type 必须是 application/json' },
+        };
+      return handleCard(cardApi, url.pathname, req, parseJson(raw));
+    }
     if (req.method !== 'POST' || !url.pathname.startsWith('/v1.0/')) return NOT_FOUND;
     if (!json)
       return {
@@ -179,14 +251,11 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
   }
 
   function sendRobotMessage(kind: 'oto' | 'group', req: IncomingMessage, body: Json): Reply {
-    const header = req.headers['x-acs-dingtalk-access-token'];
-    const token = typeof header === 'string' ? tokens.get(header) : undefined;
-    if (token === undefined || clock() >= token.expiresAt) {
-      return { status: 401, body: { code: 'InvalidAuthentication', message: '不合法的access_token' } };
-    }
+    const appKey = checkToken(req);
+    if (appKey === undefined) return UNAUTHORIZED;
     const failure = openApiFailures.shift();
     if (failure !== undefined) return { status: failure, body: OPENAPI_FAILURES[failure] };
-    const problem = checkRobotMessage(kind, body, token.appKey);
+    const problem = checkRobotMessage(kind, body, appKey);
     if (problem !== undefined)
       return { status: 400, body: { code: problem, message: `参数错误: ${problem}` } };
     const message: OpenApiMessage = { kind, body, msgParam: JSON.parse(body.msgParam), at: clock() };
@@ -197,6 +266,157 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
     return { status: 200, body: { processQueryKey, ...extra } };
   }
 
+  function handleCard(api: CardApi, path: string, req: IncomingMessage, body: Json): Reply {
+    const appKey = checkToken(req);
+    if (appKey === undefined) return UNAUTHORIZED;
+    const index = cardFailures.findIndex((failure) => failure.api === undefined || failure.api === api);
+    const failure = index < 0 ? undefined : cardFailures.splice(index, 1)[0];
+    if (failure?.kind === 'lost') {
+      applyCard(api, path, appKey, body, true);
+      return 'hang';
+    }
+    if (failure !== undefined && failure.kind !== 'undelivered') return cardFailure(failure, api);
+    return applyCard(api, path, appKey, body, failure === undefined);
+  }
+
+  function applyCard(api: CardApi, path: string, appKey: string, body: Json, deliverable: boolean): Reply {
+    if (!isRecord(body)) return badCard('invalidParameter.body.invalid');
+    if (path === '/v1.0/card/streaming') return streamCard(body);
+    if (api === 'instance') return updateCardInstance(body);
+    const create = path !== '/v1.0/card/instances/deliver';
+    const deliver = path !== '/v1.0/card/instances';
+    const problem =
+      (create ? checkCardCreate(body, cards, options.cardTemplates) : checkKnownCard(body, cards)) ??
+      (deliver ? checkCardDeliver(body, appKey) : undefined);
+    if (problem !== undefined) return badCard(problem);
+    const card: EmulatedCard = create
+      ? {
+          outTrackId: body.outTrackId,
+          templateId: body.cardTemplateId,
+          openSpaceId: '',
+          robotCode: appKey,
+          params: { ...body.cardData.cardParamMap },
+          content: '',
+          contentKey: options.cardContentKey ?? 'content',
+          flowStatus: '',
+          delivered: false,
+          finalized: false,
+          error: false,
+          updates: 0,
+          atUserIds: [],
+          history: [],
+        }
+      : (cards.get(body.outTrackId) as EmulatedCard);
+    card.content = card.params[card.contentKey] ?? '';
+    card.flowStatus = card.params.flowStatus ?? '';
+    cards.set(card.outTrackId, card);
+    if (!deliver) {
+      notifyCard(card);
+      return { status: 200, body: { success: true, result: card.outTrackId } };
+    }
+    const [, spaceType = '', spaceId = ''] = OPEN_SPACE_ID.exec(body.openSpaceId) ?? [];
+    const success = deliverable;
+    if (success) {
+      card.openSpaceId = body.openSpaceId;
+      card.delivered = true;
+      const model = body.imGroupOpenDeliverModel ?? body.imRobotOpenDeliverModel;
+      if (isFilledString(model?.robotCode)) card.robotCode = model.robotCode;
+      const mentioned = body.imGroupOpenDeliverModel?.atUserIds;
+      if (isRecord(mentioned)) card.atUserIds = Object.keys(mentioned);
+    }
+    notifyCard(card);
+    const deliverResult = {
+      spaceType,
+      spaceId,
+      success,
+      ...(success ? {} : { errorMsg: '机器人不在该会话中' }),
+    };
+    const result = create
+      ? { outTrackId: card.outTrackId, deliverResults: [deliverResult] }
+      : [deliverResult];
+    return { status: 200, body: { success: true, result } };
+  }
+
+  function streamCard(body: Json): Reply {
+    const card = cards.get(body.outTrackId);
+    if (card === undefined) return badCard('invalidParameter.outTrackId.notExist');
+    if (!isFilledString(body.guid)) return badCard('invalidParameter.guid.empty');
+    if (typeof body.key !== 'string' || !(body.key in card.params))
+      return badCard('invalidParameter.key.notExist');
+    if (typeof body.content !== 'string') return badCard('invalidParameter.content.invalid');
+    for (const flag of ['isFull', 'isFinalize']) {
+      if (typeof body[flag] !== 'boolean') return badCard(`invalidParameter.${flag}.invalid`);
+    }
+    if (body.isError !== undefined && typeof body.isError !== 'boolean')
+      return badCard('invalidParameter.isError.invalid');
+    if (card.finalized) return badCard('card.streaming.alreadyFinalized');
+    card.contentKey = body.key;
+    card.content = body.isFull ? body.content : card.content + body.content;
+    card.params[body.key] = card.content;
+    card.finalized = body.isFinalize;
+    card.error = body.isError ?? false;
+    card.updates += 1;
+    card.history.push({ at: clock(), content: card.content, isFinalize: body.isFinalize });
+    notifyCard(card);
+    return { status: 200, body: { success: true, result: true } };
+  }
+
+  function updateCardInstance(body: Json): Reply {
+    const problem = checkKnownCard(body, cards) ?? checkParamMap(body.cardData);
+    if (problem !== undefined) return badCard(problem);
+    const byKey = body.cardUpdateOptions?.updateCardDataByKey;
+    if (byKey !== undefined && typeof byKey !== 'boolean')
+      return badCard('invalidParameter.cardUpdateOptions.invalid');
+    const card = cards.get(body.outTrackId) as EmulatedCard;
+    // Without updateCardDataByKey the map replaces the card's data as a whole.
+    card.params = byKey
+      ? { ...card.params, ...body.cardData.cardParamMap }
+      : { ...body.cardData.cardParamMap };
+    const content = card.params[card.contentKey] ?? '';
+    if (content !== card.content) card.history.push({ at: clock(), content, isFinalize: false });
+    card.content = content;
+    card.flowStatus = card.params.flowStatus ?? '';
+    notifyCard(card);
+    return { status: 200, body: { success: true, result: true } };
+  }
+
+  /** A snapshot, so that a listener keeping it sees the card as it was at this change. */
+  function notifyCard(card: EmulatedCard): void {
+    options.onCard?.(structuredClone(card));
+  }
+
+  /** The app of a valid, unexpired access token in the request, or undefined. */
+  function checkToken(req: IncomingMessage): string | undefined {
+    const header = req.headers['x-acs-dingtalk-access-token'];
+    const token = typeof header === 'string' ? tokens.get(header) : undefined;
+    return token === undefined || clock() >= token.expiresAt ? undefined : token.appKey;
+  }
+
+  function checkCardDeliver(body: Json, tokenAppKey: string): string | undefined {
+    const match = typeof body.openSpaceId === 'string' ? OPEN_SPACE_ID.exec(body.openSpaceId) : null;
+    if (match === null) return 'invalidParameter.openSpaceId.invalid';
+    if (body.userIdType !== undefined && body.userIdType !== 1 && body.userIdType !== 2)
+      return 'invalidParameter.userIdType.invalid';
+    const [, spaceType, spaceId = ''] = match;
+    const model = spaceType === 'IM_GROUP' ? body.imGroupOpenDeliverModel : body.imRobotOpenDeliverModel;
+    if (!isRecord(model))
+      return `invalidParameter.${spaceType === 'IM_GROUP' ? 'imGroupOpenDeliverModel' : 'imRobotOpenDeliverModel'}.empty`;
+    if (model.robotCode !== undefined) {
+      if (!apps.some((app) => app.appKey === model.robotCode) || model.robotCode !== tokenAppKey)
+        return 'invalidParameter.robotCode.invalid';
+    }
+    if (spaceType === 'IM_GROUP') {
+      if (!spaceId.startsWith('cid')) return 'invalidParameter.openConversationId.invalid';
+      if (!isFilledString(model.robotCode)) return 'invalidParameter.robotCode.empty';
+      const at = model.atUserIds;
+      if (at !== undefined && !(isRecord(at) && Object.values(at).every((nick) => typeof nick === 'string')))
+        return 'invalidParameter.atUserIds.invalid';
+    } else if (model.spaceType !== 'IM_ROBOT') {
+      return 'invalidParameter.spaceType.invalid';
+    }
+    return undefined;
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -205,6 +425,7 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
     posts,
     openApiMessages,
     calls,
+    cards,
     get tokensIssued() {
       return tokensIssued;
     },
@@ -223,6 +444,11 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
     },
     failOpenApi(status, count = 1) {
       for (let i = 0; i < count; i++) openApiFailures.push(status);
+    },
+    failCards(kind, count = 1, failure = {}) {
+      // A failed delivery can only be the answer to a delivering call.
+      const api = kind === 'undelivered' ? 'create' : failure.api;
+      for (let i = 0; i < count; i++) cardFailures.push({ kind, ...failure, ...(api ? { api } : {}) });
     },
     revokeTokens() {
       tokens.clear();
@@ -248,6 +474,88 @@ function webhookFailure(failure: WebhookFailure): Reply {
   if (failure === 'errcode130101') return errcode(130101, 'send too fast, exceed 20 times per minute');
   if (failure === 'errcode302033') return errcode(302033, 'send too fast');
   return errcode(failure.errcode, failure.errmsg);
+}
+
+function badCard(code: string): Reply {
+  return { status: 400, body: { code, message: `参数错误: ${code}` } };
+}
+
+// Quota: the code is DingTalk's (dingtalk.com help "API调用量超过限额后,是否会有超额提示": errcode 90020 /
+// Forbidden.AccessDenied.ApiCountLimitForOrg); the HTTP status 403 and the message wording are guesses.
+function cardFailure(failure: { kind: CardFailureKind; scope?: string }, api: CardApi): Reply {
+  const requestid = randomBytes(8).toString('hex');
+  switch (failure.kind) {
+    case 403: {
+      const scope = failure.scope ?? (api === 'streaming' ? 'Card.Streaming.Write' : 'Card.Instance.Write');
+      return {
+        status: 403,
+        body: {
+          code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied',
+          message: `没有调用该接口的权限，接口权限申请参考：${scope}`,
+          requestid,
+          accessdenieddetail: { requiredScopes: [scope] },
+        },
+      };
+    }
+    case 'qps':
+      return { status: 403, body: { code: 'QpsLimit', message: '请求QPS超过限制', requestid } };
+    case 429:
+      return { status: 429, body: { code: 'Throttling.Api', message: '请求被流控', requestid } };
+    case 'quota':
+      return {
+        status: 403,
+        body: {
+          code: 'Forbidden.AccessDenied.ApiCountLimitForOrg',
+          message: '您的企业本月api调用量已超过限制，请登录开发者后台-资源管理-查看用量明细',
+          requestid,
+        },
+      };
+    default:
+      return { status: 500, body: { code: 'unknownError', message: '未知错误', requestid } };
+  }
+}
+
+/** DingTalk's error code for a malformed card creation, or undefined. */
+function checkCardCreate(
+  body: Json,
+  cards: Map<string, EmulatedCard>,
+  templates: string[] | undefined,
+): string | undefined {
+  const template = body.cardTemplateId;
+  if (!isFilledString(template) || !template.endsWith('.schema'))
+    return 'invalidParameter.cardTemplateId.invalid';
+  if (templates !== undefined && !templates.includes(template))
+    return 'invalidParameter.cardTemplateId.notExist';
+  if (!isFilledString(body.outTrackId) || !OUT_TRACK_ID.test(body.outTrackId))
+    return 'invalidParameter.outTrackId.invalid';
+  if (cards.has(body.outTrackId)) return 'invalidParameter.outTrackId.duplicated';
+  const paramProblem = checkParamMap(body.cardData);
+  if (paramProblem !== undefined) return paramProblem;
+  if (body.callbackType !== undefined) {
+    if (body.callbackType !== 'STREAM' && body.callbackType !== 'HTTP')
+      return 'invalidParameter.callbackType.invalid';
+    if (body.callbackType === 'HTTP' && !isFilledString(body.callbackRouteKey))
+      return 'invalidParameter.callbackRouteKey.empty';
+  }
+  for (const model of ['imGroupOpenSpaceModel', 'imRobotOpenSpaceModel']) {
+    if (body[model] !== undefined && !isRecord(body[model])) return `invalidParameter.${model}.invalid`;
+  }
+  return undefined;
+}
+
+function checkKnownCard(body: Json, cards: Map<string, EmulatedCard>): string | undefined {
+  return typeof body.outTrackId === 'string' && cards.has(body.outTrackId)
+    ? undefined
+    : 'invalidParameter.outTrackId.notExist';
+}
+
+/** cardData.cardParamMap must map names to strings: objects are JSON-stringified by the caller (dingtalk.md §8.1). */
+function checkParamMap(cardData: Json): string | undefined {
+  const map = isRecord(cardData) ? cardData.cardParamMap : undefined;
+  if (!isRecord(map)) return 'invalidParameter.cardData.empty';
+  return Object.values(map).every((value) => typeof value === 'string')
+    ? undefined
+    : 'invalidParameter.cardParamMap.invalid';
 }
 
 /** The field that is missing or malformed in a webhook message, like DingTalk's "缺少参数 …". */

@@ -3,7 +3,8 @@ import { startPlayground } from './playground';
 // `npm start`: the whole connector on this machine. The bundles are built by the npm script before this runs.
 async function main(): Promise<void> {
   const port = Number(process.env.PORT || 8080);
-  const playground = await startPlayground({ port, host: process.env.HOST || '127.0.0.1' });
+  const cards = process.env.PLAYGROUND_CARDS !== 'off';
+  const playground = await startPlayground({ port, host: process.env.HOST || '127.0.0.1', cards });
   const model = playground.model.demo
     ? '离线演示模型 offline demo model (no network, no key) — set OPENAI_API_KEY/OPENAI_BASE_URL/OPENAI_MODEL in .env for a real one'
     : `${playground.model.name} @ ${playground.model.baseUrlHost} (from .env)`;

@@ -28,6 +28,7 @@ const ROLE = {
   securityToken: 'playground-role-security-token',
 };
 const API_KEY_NAMES = ['OPENAI_API_KEY', 'CHATGPT_API_KEY', 'USER_API_KEY'];
+const PLAYGROUND_CARD_TEMPLATE = 'playground-ai-card.schema';
 
 export interface PlaygroundOptions {
   /** 0 = any free port. */
@@ -39,6 +40,8 @@ export interface PlaygroundOptions {
   envFile?: string | null;
   /** Print both functions' log lines (default true). */
   printLogs?: boolean;
+  /** Stream answers into AI cards (default true); false posts plain markdown answers, as without a template. */
+  cards?: boolean;
 }
 
 export interface Playground {
@@ -70,6 +73,22 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
 
   const dingtalk = await startDingTalkApi({
     apps: [{ appKey: ROBOT.appKey, appSecret: ROBOT.appSecret }],
+    onCard: (card) => {
+      const chatKey = chatOfCardSpace(card.openSpaceId);
+      if (!chatKey) return;
+      hub.emit({
+        type: 'card',
+        chatKey,
+        outTrackId: card.outTrackId,
+        content: card.content,
+        flowStatus: card.flowStatus,
+        finalized: card.finalized,
+        error: card.error,
+        updates: card.updates,
+        atUserIds: card.atUserIds,
+        msgId: lastMsgIdOfChat.get(chatKey),
+      });
+    },
     onMessage: (message) => {
       const body = message.channel === 'webhook' ? message.post.body : message.message.msgParam;
       const chatKey =
@@ -103,6 +122,8 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     DINGTALK_API_BASE: dingtalk.url,
     DINGTALK_APP_KEY: ROBOT.appKey,
     DINGTALK_APP_SECRET: ROBOT.appSecret,
+    // The emulated DingTalk accepts any *.schema template: answers stream into AI cards unless turned off.
+    DINGTALK_CARD_TEMPLATE_ID: options.cards === false ? '' : PLAYGROUND_CARD_TEMPLATE,
   };
   let replies: InstancePool | undefined;
   const fc = await startFcInvokeApi({
@@ -280,6 +301,13 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       await Promise.all([dingtalk.close(), fc.close(), demo?.close()]);
     },
   };
+}
+
+/** `dtv1.card//IM_ROBOT.<staffId>` is that member's direct chat, `dtv1.card//IM_GROUP.<cid>` the group. */
+function chatOfCardSpace(openSpaceId: string): string | undefined {
+  const robot = /IM_ROBOT\.(.+)$/.exec(openSpaceId);
+  if (robot) return `dm:${robot[1]}`;
+  return /IM_GROUP\./.test(openSpaceId) ? 'group' : undefined;
 }
 
 function jobMsgId(body: Buffer): string | undefined {

@@ -1,7 +1,12 @@
 import axios from 'axios';
 import type { AnswerDelivery, Clock, DeliveryResult, DeliveryTarget, Logger } from '../ports';
 import { deriveMarkdownTitle } from './derive-markdown-title';
-import { createOpenApiClient, type DingTalkApp, type OpenApiRecipient } from './openapi-client';
+import {
+  createOpenApiClient,
+  type DingTalkApp,
+  type OpenApiRecipient,
+  type TokenCache,
+} from './openapi-client';
 import { postToWebhook, type SendOutcome } from './post-to-webhook';
 import { splitMarkdown } from './split-markdown';
 
@@ -18,6 +23,8 @@ export interface AnswerDeliveryOptions {
   requestTimeoutMs?: number;
   /** Back-off between attempts of one post; default [500, 1500]. */
   retryDelaysMs?: number[];
+  /** Access tokens kept across instances (the history volume), shared with the card streamer. */
+  tokenCache?: TokenCache;
 }
 
 type Route = { app: DingTalkApp; recipient: OpenApiRecipient } | { missing: string };
@@ -42,7 +49,12 @@ export function createAnswerDelivery(options: AnswerDeliveryOptions): AnswerDeli
     transitional: { clarifyTimeoutError: true },
     proxy: false,
   });
-  const openApi = createOpenApiClient({ http, apiBase: options.apiBase, clock: options.clock });
+  const openApi = createOpenApiClient({
+    http,
+    apiBase: options.apiBase,
+    clock: options.clock,
+    ...(options.tokenCache ? { tokenCache: options.tokenCache } : {}),
+  });
   const retryDelaysMs = options.retryDelaysMs ?? [500, 1500];
 
   async function deliver(target: DeliveryTarget, markdown: string, log: Logger): Promise<DeliveryResult> {

@@ -58,9 +58,9 @@ export async function askModel(
       }
       const notice = chatFailureNotice(error.kind);
       if (card && (await opened)) {
-        await card.fail(notice);
-        log.info({ openApiCalls: card.calls }, 'card ended with an error notice');
-        return { text: notice, deliveredByCard: true };
+        const shown = await card.fail(notice);
+        log.info({ openApiCalls: card.calls, delivered: shown.delivered }, 'card ended with an error notice');
+        return shown.delivered ? { text: notice, deliveredByCard: true } : { text: notice };
       }
       return { text: notice };
     }

@@ -39,7 +39,7 @@ describe('playground page in a real browser', () => {
       throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
     }
     dataDir = await mkdtemp(join(tmpdir(), 'playground-browser-'));
-    playground = await startPlayground({ port: 0, dataDir, envFile: null, printLogs: false });
+    playground = await startPlayground({ port: 0, dataDir, envFile: null, printLogs: false, cards: false });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     page.setDefaultTimeout(STEP_MS);
@@ -142,5 +142,48 @@ describe('playground page in a real browser', () => {
     const origin = new URL(url).origin;
     expect(requests.length).toBeGreaterThan(0);
     expect(requests.filter((request) => new URL(request).origin !== origin)).toEqual([]);
+  }, 120_000);
+
+  it('streams answers into AI cards that grow live and end finalized (the playground default)', async () => {
+    const cardsDir = await mkdtemp(join(tmpdir(), 'playground-cards-'));
+    const withCards = await startPlayground({ port: 0, dataDir: cardsDir, envFile: null, printLogs: false });
+    try {
+      const cardPage = await browser!.newPage({ viewport: { width: 1280, height: 860 } });
+      cardPage.setDefaultTimeout(STEP_MS);
+      const seen: string[] = [];
+      cardPage.on('pageerror', (error) => seen.push(error.message));
+      await cardPage.goto(withCards.url);
+      await cardPage.getByTestId(`member-${ZHANG_SAN}`).click();
+      await cardPage.getByTestId('chat-dm').click();
+      await cardPage.getByTestId('composer').fill('写段代码');
+      await cardPage.getByTestId('send').click();
+      const card = cardPage.getByTestId('message-card').first();
+      await card.waitFor();
+      // While DingTalk streams into it the card is marked as streaming; it ends finalized with the whole answer.
+      await cardPage.locator('[data-testid="message-card"][data-finalized="true"]').first().waitFor();
+      expect(await card.textContent()).toContain('离线演示');
+      expect(await card.locator('pre code').count()).toBe(1);
+      expect(await cardPage.locator('.card-status').first().textContent()).toMatch(/AI 卡片 · \d+ 次更新/);
+      await cardPage
+        .getByTestId('path')
+        .filter({ hasText: /AI 卡片 · \d+ 次 OpenAPI 调用/ })
+        .first()
+        .waitFor();
+
+      // In the group the card is delivered @-mentioning the asker.
+      await cardPage.getByTestId(`member-${LI_SI}`).click();
+      await cardPage.getByTestId('chat-group').click();
+      await cardPage.getByTestId('composer').fill('明天的发布计划是什么？');
+      await cardPage.getByTestId('send').click();
+      const groupCard = cardPage.locator('[data-testid="message-card"][data-finalized="true"]').first();
+      await groupCard.waitFor();
+      expect(await groupCard.locator('.mention').first().textContent()).toBe('@李四');
+      await cardPage.screenshot({ path: '/tmp/playground-cards.png' });
+      expect(seen).toEqual([]);
+      await cardPage.close();
+    } finally {
+      await withCards.close();
+      await rm(cardsDir, { recursive: true, force: true });
+    }
   }, 120_000);
 });

@@ -37,7 +37,7 @@ describe('the playground with the offline demo model', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'playground-'));
-    playground = await startPlayground({ port: 0, dataDir, envFile: null, printLogs: false });
+    playground = await startPlayground({ port: 0, dataDir, envFile: null, printLogs: false, cards: false });
   });
   afterAll(async () => {
     await playground.close();
@@ -163,7 +163,13 @@ describe('the playground with a model from .env', () => {
       envFile,
       `OPENAI_API_KEY=sk-from-dot-env\nOPENAI_BASE_URL=${model.baseUrl}\nOPENAI_MODEL=qwen-plus\nHISTORY_DIR=/mnt/ignored\n`,
     );
-    playground = await startPlayground({ port: 0, dataDir: join(dir, 'data'), envFile, printLogs: false });
+    playground = await startPlayground({
+      port: 0,
+      dataDir: join(dir, 'data'),
+      envFile,
+      printLogs: false,
+      cards: false,
+    });
   });
   afterAll(async () => {
     await playground.close();
@@ -177,5 +183,38 @@ describe('the playground with a model from .env', () => {
     const answer = await waitForEvent(playground.url, (e) => e.type === 'robot-message');
     expect(answer.text).toBe('来自 .env 配置的模型');
     expect(model.requests.at(-1)).toMatchObject({ model: 'qwen-plus' });
+  });
+});
+
+describe('the playground with AI cards (its default)', () => {
+  let playground: Playground;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'playground-cards-'));
+    playground = await startPlayground({ port: 0, dataDir, envFile: null, printLogs: false });
+  });
+  afterAll(async () => {
+    await playground.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('streams the demo model into a card: several updates, then finalized with the whole answer', async () => {
+    const { body } = await send(playground.url, '0426581234567890', 'dm', '写段代码');
+    await waitForEvent(playground.url, (e) => e.type === 'reply-done' && e.msgId === body.msgId);
+    const updates = (await events(playground.url)).filter(
+      (e) => e.type === 'card' && e.chatKey === 'dm:0426581234567890',
+    );
+    expect(updates.length).toBeGreaterThan(2);
+    const last = updates.at(-1);
+    expect(last).toMatchObject({ finalized: true, flowStatus: '3', error: false });
+    expect(String(last?.content)).toContain('离线演示');
+    expect(String(last?.content)).toContain('```ts');
+    // Commands still answer as plain messages.
+    await send(playground.url, '0426581234567890', 'dm', '帮助');
+    await waitForEvent(
+      playground.url,
+      (e) => e.type === 'robot-message' && String(e.text).includes('| 指令 |'),
+    );
   });
 });

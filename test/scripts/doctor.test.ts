@@ -201,4 +201,43 @@ describe('npm run doctor', () => {
     });
     expect(run.code).toBe(1);
   });
+  it('reports AI cards as off when DINGTALK_CARD_TEMPLATE_ID is not set', async () => {
+    const run = await runDoctor(good);
+    expect(run.line('AI card')).toMatchObject({ status: 'OK', detail: expect.stringContaining('off') });
+  });
+
+  it('probes the card permissions with a card delivered to nobody', async () => {
+    const cardsBefore = dingtalk.cards.size;
+    const run = await runDoctor({ ...good, DINGTALK_CARD_TEMPLATE_ID: 'doctor-card.schema' });
+    expect(run.line('AI card')).toMatchObject({
+      status: 'OK',
+      detail: expect.stringContaining('doctor-card.schema, key content'),
+    });
+    expect(run.code).toBe(0);
+    const probes = [...dingtalk.cards.values()].slice(cardsBefore);
+    expect(probes).toHaveLength(1);
+    expect(probes[0]).toMatchObject({ templateId: 'doctor-card.schema', delivered: false, finalized: true });
+  });
+
+  it('names the missing Card.Streaming.Write permission', async () => {
+    dingtalk.failCards(403, 1, { scope: 'Card.Streaming.Write', api: 'streaming' });
+    const run = await runDoctor({ ...good, DINGTALK_CARD_TEMPLATE_ID: 'doctor-card.schema' });
+    const line = run.line('AI card');
+    expect(line.status).toBe('FAIL');
+    expect(line.detail).toContain('Card.Streaming.Write');
+    expect(line.detail).toContain('权限管理');
+    expect(run.code).toBe(1);
+  });
+
+  it('names DINGTALK_CARD_TEMPLATE_ID and DINGTALK_CARD_CONTENT_KEY when they are not ids', async () => {
+    const run = await runDoctor({
+      ...good,
+      DINGTALK_CARD_TEMPLATE_ID: 'my card template',
+      DINGTALK_CARD_CONTENT_KEY: 'msg content',
+    });
+    const line = run.line('AI card');
+    expect(line.status).toBe('FAIL');
+    expect(line.detail).toContain('DINGTALK_CARD_TEMPLATE_ID must be a template id ending in .schema');
+    expect(line.detail).toContain('DINGTALK_CARD_CONTENT_KEY');
+  });
 });

@@ -27,6 +27,15 @@ const OUTCOME_LABELS = {
   invalid: '无效事件',
 };
 const FAILED_OUTCOMES = new Set(['undelivered', 'failed', 'invalid']);
+const COMMAND_LABELS = {
+  help: '帮助',
+  mode: '切换模式',
+  reset: '重置',
+  clear: '清空历史',
+  templates: '模板',
+  'template-usage': '模板说明',
+  whoami: 'whoami',
+};
 
 const state = {
   robot: { name: 'AI 助手', staffId: 'robot' },
@@ -43,10 +52,14 @@ const state = {
   seen: new Map(),
   /** msgIds whose trace is expanded */
   expanded: new Set(),
+  /** outTrackId → the latest state of an AI card */
+  cards: new Map(),
 };
 
 /** msgId → the path element shown for it in the open chat, for live updates. */
 let shownPaths = new Map();
+/** outTrackId → the card bubble shown in the open chat, for live updates. */
+let shownCards = new Map();
 /** Events that arrive over SSE while /api/state is being fetched (null when not fetching). */
 let pending = null;
 let syncGeneration = 0;
@@ -126,6 +139,14 @@ function applyEvent(event) {
     case 'robot-message':
       addItem(event.chatKey, { kind: 'robot', event, at: event.at });
       break;
+    case 'card': {
+      // One bubble per card, rewritten as DingTalk streams into it.
+      const known = state.cards.has(event.outTrackId);
+      state.cards.set(event.outTrackId, event);
+      if (!known) addItem(event.chatKey, { kind: 'card', outTrackId: event.outTrackId, at: event.at });
+      else if (pending === null) updateCard(event.outTrackId);
+      break;
+    }
     case 'ack':
       updateRecord(event.msgId, (record) => {
         record.ack = { status: event.status, ackMs: event.ackMs };
@@ -335,6 +356,9 @@ function previewOf(item, chat) {
     const record = state.records.get(item.msgId);
     text = record?.text ?? '';
     who = record?.sender?.nick;
+  } else if (item.kind === 'card') {
+    text = state.cards.get(item.outTrackId)?.content || '[AI 卡片]';
+    who = state.robot.name;
   } else {
     text = item.event.title || item.event.text || '';
     who = state.robot.name;
@@ -356,6 +380,7 @@ function renderConversation() {
     : `机器人 · 与 ${member(state.viewer)?.nick ?? ''} 的单聊`;
   const list = $('messages');
   shownPaths = new Map();
+  shownCards = new Map();
   const nodes = [];
   let previousAt = Number.NEGATIVE_INFINITY;
   for (const item of chatItems(chatKey)) {
@@ -380,7 +405,56 @@ function renderTimeSeparator(at) {
 }
 
 function renderItem(item) {
+  if (item.kind === 'card') return renderCard(item.outTrackId);
   return item.kind === 'user' ? renderUserMessage(item) : renderRobotMessage(item.event);
+}
+
+/** An AI card: its markdown grows as updates arrive; a spinner until DingTalk has it finalized. */
+function renderCard(outTrackId) {
+  const bubble = h('div', { class: 'bubble markdown card', 'data-testid': 'message-card' });
+  const status = h('div', { class: 'card-status' });
+  shownCards.set(outTrackId, { bubble, status });
+  fillCard(outTrackId);
+  return h(
+    'div',
+    { class: 'message other robot' },
+    renderAvatar(state.robot.staffId),
+    h(
+      'div',
+      { class: 'message-body' },
+      state.chat === 'group'
+        ? h('div', { class: 'nick' }, state.robot.name, h('span', { class: 'robot-tag' }, '机器人'))
+        : null,
+      bubble,
+      status,
+    ),
+  );
+}
+
+function fillCard(outTrackId) {
+  const card = state.cards.get(outTrackId);
+  const shown = shownCards.get(outTrackId);
+  if (!card || !shown) return;
+  // DingTalk shows whom a group card was delivered to (@-mention) above it.
+  const mentions = (card.atUserIds ?? []).map((staffId) => `@${staffId}`).join(' ');
+  const body = card.content || '';
+  shown.bubble.innerHTML =
+    (mentions ? renderMarkdown(mentions, { members: state.members }) : '') +
+    (body ? renderMarkdown(body, { members: state.members }) : '<p class="card-waiting">正在思考…</p>');
+  shown.bubble.classList.toggle('streaming', !card.finalized);
+  shown.bubble.classList.toggle('failed', Boolean(card.error));
+  shown.bubble.dataset.finalized = String(Boolean(card.finalized));
+  shown.status.textContent = card.finalized
+    ? `AI 卡片 · ${card.updates} 次更新${card.error ? ' · 出错结束' : ''}`
+    : `AI 卡片 · 生成中（${card.updates} 次更新）`;
+}
+
+function updateCard(outTrackId) {
+  const list = $('messages');
+  const stick = isNearBottom(list);
+  fillCard(outTrackId);
+  if (stick) scrollToBottom();
+  renderChatList();
 }
 
 function renderUserMessage(item) {
@@ -511,10 +585,16 @@ function stepOfTrace(trace) {
       };
     case 'answer not delivered':
       return { text: `未送达 · ${fields.reason ?? '未知原因'}`, status: 'error' };
-    case 'history cleared':
-      return { text: '已清空历史' };
-    case 'unknown command':
-      return { text: `未知指令 \\${fields.command ?? ''}`, status: 'warn' };
+    case 'command':
+      return fields.command === 'unknown-command'
+        ? { text: '未知指令', status: 'warn' }
+        : { text: `指令 ${COMMAND_LABELS[fields.command] ?? fields.command ?? ''}` };
+    case 'card answer finished':
+      return {
+        text: `AI 卡片 · ${fields.openApiCalls ?? '?'} 次 OpenAPI 调用${fields.delivered === false ? ' · 改发 Markdown' : ''}`,
+      };
+    case 'card ended with an error notice':
+      return { text: `AI 卡片出错结束 · ${fields.openApiCalls ?? '?'} 次调用`, status: 'error' };
     case 'duplicate delivery ignored':
       return { text: '重复投递已忽略', status: 'warn' };
     default:
@@ -688,6 +768,7 @@ function resetState(snapshot) {
   state.chats = new Map();
   state.records = new Map();
   state.seen = new Map();
+  state.cards = new Map();
 }
 
 /** Loads /api/state and replays its events; SSE events that arrive meanwhile are applied after, once each. */

@@ -204,3 +204,367 @@ describe('DingTalk stand-in: OpenAPI', () => {
     expect((await post(url, body, { 'x-acs-dingtalk-access-token': valid })).status).toBe(401);
   });
 });
+
+describe('DingTalk stand-in: AI cards', () => {
+  const TEMPLATE = 'stand-in-template.schema';
+  const STAFF = '0426581234567890';
+
+  async function put(url: string, body: unknown, headers: Record<string, string> = {}) {
+    const response = await fetch(url, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  function cardBody(outTrackId: string, change: Record<string, unknown> = {}) {
+    return {
+      cardTemplateId: TEMPLATE,
+      outTrackId,
+      cardData: { cardParamMap: { content: '', flowStatus: '2' } },
+      callbackType: 'STREAM',
+      imGroupOpenSpaceModel: { supportForward: true },
+      imRobotOpenSpaceModel: { supportForward: true },
+      openSpaceId: `dtv1.card//IM_ROBOT.${STAFF}`,
+      userIdType: 1,
+      imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode: APP.appKey },
+      ...change,
+    };
+  }
+
+  function streamBody(outTrackId: string, content: string, change: Record<string, unknown> = {}) {
+    return {
+      outTrackId,
+      guid: crypto.randomUUID(),
+      key: 'content',
+      content,
+      isFull: true,
+      isFinalize: false,
+      isError: false,
+      ...change,
+    };
+  }
+
+  async function cardStand(options: { cardTemplates?: string[] } = {}) {
+    const changes: string[] = [];
+    api = await startDingTalkApi({
+      apps: [APP],
+      ...options,
+      onCard: (card) => changes.push(`${card.outTrackId}:${card.content}:${card.flowStatus}`),
+    });
+    const headers = { 'x-acs-dingtalk-access-token': await token(api) };
+    return { api, headers, changes };
+  }
+
+  it('creates and delivers a card in one call, records it and reports every change', async () => {
+    const { api, headers, changes } = await cardStand();
+
+    const created = await post(
+      `${api.url}/v1.0/card/instances/createAndDeliver`,
+      cardBody('card-1'),
+      headers,
+    );
+    const streamed = await put(`${api.url}/v1.0/card/streaming`, streamBody('card-1', '你好'), headers);
+    const finished = await put(
+      `${api.url}/v1.0/card/instances`,
+      {
+        outTrackId: 'card-1',
+        cardData: { cardParamMap: { flowStatus: '3' } },
+        cardUpdateOptions: { updateCardDataByKey: true },
+      },
+      headers,
+    );
+
+    expect(created).toEqual({
+      status: 200,
+      body: {
+        success: true,
+        result: {
+          outTrackId: 'card-1',
+          deliverResults: [{ spaceType: 'IM_ROBOT', spaceId: STAFF, success: true }],
+        },
+      },
+    });
+    expect([streamed.status, finished.status]).toEqual([200, 200]);
+    expect(api.cards.get('card-1')).toMatchObject({
+      templateId: TEMPLATE,
+      openSpaceId: `dtv1.card//IM_ROBOT.${STAFF}`,
+      robotCode: APP.appKey,
+      params: { content: '你好', flowStatus: '3' },
+      content: '你好',
+      flowStatus: '3',
+      delivered: true,
+      finalized: false,
+      updates: 1,
+      history: [{ at: expect.any(Number), content: '你好', isFinalize: false }],
+    });
+    expect(changes).toEqual(['card-1::2', 'card-1:你好:2', 'card-1:你好:3']);
+    expect(api.calls.map((call) => `${call.method} ${call.path} ${call.status}`).slice(1)).toEqual([
+      'POST /v1.0/card/instances/createAndDeliver 200',
+      'PUT /v1.0/card/streaming 200',
+      'PUT /v1.0/card/instances 200',
+    ]);
+  });
+
+  it('creates and delivers in two calls, to a group', async () => {
+    const { api, headers } = await cardStand();
+    const {
+      openSpaceId: _space,
+      imRobotOpenDeliverModel: _model,
+      userIdType: _type,
+      ...create
+    } = cardBody('card-g');
+
+    const created = await post(`${api.url}/v1.0/card/instances`, create, headers);
+    expect(api.cards.get('card-g')?.delivered).toBe(false);
+    const delivered = await post(
+      `${api.url}/v1.0/card/instances/deliver`,
+      {
+        outTrackId: 'card-g',
+        userIdType: 1,
+        openSpaceId: 'dtv1.card//IM_GROUP.cidGroup=',
+        imGroupOpenDeliverModel: { robotCode: APP.appKey, atUserIds: { [STAFF]: '张三' } },
+      },
+      headers,
+    );
+
+    expect(created.body).toEqual({ success: true, result: 'card-g' });
+    expect(delivered.body).toEqual({
+      success: true,
+      result: [{ spaceType: 'IM_GROUP', spaceId: 'cidGroup=', success: true }],
+    });
+    expect(api.cards.get('card-g')).toMatchObject({
+      delivered: true,
+      openSpaceId: 'dtv1.card//IM_GROUP.cidGroup=',
+    });
+  });
+
+  it.each([
+    [
+      'a template id without .schema',
+      { cardTemplateId: 'stand-in-template' },
+      'invalidParameter.cardTemplateId.invalid',
+    ],
+    [
+      'a template the org does not have',
+      { cardTemplateId: 'other.schema' },
+      'invalidParameter.cardTemplateId.notExist',
+    ],
+    ['unsafe characters in outTrackId', { outTrackId: 'a/b=' }, 'invalidParameter.outTrackId.invalid'],
+    [
+      'a param that is not a string',
+      { cardData: { cardParamMap: { content: '', flowStatus: 2 } } },
+      'invalidParameter.cardParamMap.invalid',
+    ],
+    ['no cardParamMap', { cardData: {} }, 'invalidParameter.cardData.empty'],
+    ['an unknown callbackType', { callbackType: 'WS' }, 'invalidParameter.callbackType.invalid'],
+    ['a malformed openSpaceId', { openSpaceId: `IM_ROBOT.${STAFF}` }, 'invalidParameter.openSpaceId.invalid'],
+    [
+      'a group that is not an openConversationId',
+      { openSpaceId: 'dtv1.card//IM_GROUP.12345', imGroupOpenDeliverModel: { robotCode: APP.appKey } },
+      'invalidParameter.openConversationId.invalid',
+    ],
+    [
+      'a DM without imRobotOpenDeliverModel',
+      { imRobotOpenDeliverModel: undefined },
+      'invalidParameter.imRobotOpenDeliverModel.empty',
+    ],
+    [
+      'a DM deliver model of the wrong spaceType',
+      { imRobotOpenDeliverModel: { spaceType: 'IM_GROUP' } },
+      'invalidParameter.spaceType.invalid',
+    ],
+    [
+      'another app as robotCode',
+      { imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode: 'dingother' } },
+      'invalidParameter.robotCode.invalid',
+    ],
+  ])('rejects a card with %s (400 %s)', async (_name, change, code) => {
+    const { api, headers } = await cardStand({ cardTemplates: [TEMPLATE] });
+
+    const response = await post(
+      `${api.url}/v1.0/card/instances/createAndDeliver`,
+      cardBody('card-x', change),
+      headers,
+    );
+
+    expect(response).toMatchObject({ status: 400, body: { code } });
+    expect(api.cards.size).toBe(0);
+  });
+
+  it('rejects a second card with the same outTrackId', async () => {
+    const { api, headers } = await cardStand();
+    const url = `${api.url}/v1.0/card/instances/createAndDeliver`;
+
+    expect((await post(url, cardBody('card-dup'), headers)).status).toBe(200);
+    expect(await post(url, cardBody('card-dup'), headers)).toMatchObject({
+      status: 400,
+      body: { code: 'invalidParameter.outTrackId.duplicated' },
+    });
+  });
+
+  it.each([
+    ['an unknown outTrackId', streamBody('card-unknown', 'x'), 'invalidParameter.outTrackId.notExist'],
+    ['no guid', streamBody('card-s', 'x', { guid: '' }), 'invalidParameter.guid.empty'],
+    [
+      'a key the card does not have',
+      streamBody('card-s', 'x', { key: 'msgContent' }),
+      'invalidParameter.key.notExist',
+    ],
+    [
+      'content that is not a string',
+      streamBody('card-s', 'x', { content: 42 }),
+      'invalidParameter.content.invalid',
+    ],
+    [
+      'isFull that is not a boolean',
+      streamBody('card-s', 'x', { isFull: 'true' }),
+      'invalidParameter.isFull.invalid',
+    ],
+    [
+      'no isFinalize',
+      streamBody('card-s', 'x', { isFinalize: undefined }),
+      'invalidParameter.isFinalize.invalid',
+    ],
+  ])('rejects a streaming update with %s', async (_name, body, code) => {
+    const { api, headers } = await cardStand();
+    await post(`${api.url}/v1.0/card/instances/createAndDeliver`, cardBody('card-s'), headers);
+
+    const response = await put(`${api.url}/v1.0/card/streaming`, body, headers);
+
+    expect(response).toMatchObject({ status: 400, body: { code } });
+    expect(api.cards.get('card-s')?.updates).toBe(0);
+  });
+
+  it('appends without isFull, and refuses any update after the finalizing one', async () => {
+    const { api, headers } = await cardStand();
+    await post(`${api.url}/v1.0/card/instances/createAndDeliver`, cardBody('card-f'), headers);
+    const url = `${api.url}/v1.0/card/streaming`;
+
+    await put(url, streamBody('card-f', '你'), headers);
+    await put(url, streamBody('card-f', '好', { isFull: false, isFinalize: true, isError: true }), headers);
+    const late = await put(url, streamBody('card-f', '你好！'), headers);
+
+    expect(late).toMatchObject({ status: 400, body: { code: 'card.streaming.alreadyFinalized' } });
+    expect(api.cards.get('card-f')).toMatchObject({
+      content: '你好',
+      finalized: true,
+      error: true,
+      updates: 2,
+    });
+  });
+
+  it('merges params with updateCardDataByKey and replaces them without it', async () => {
+    const { api, headers } = await cardStand();
+    await post(`${api.url}/v1.0/card/instances/createAndDeliver`, cardBody('card-i'), headers);
+    const url = `${api.url}/v1.0/card/instances`;
+
+    await put(
+      url,
+      {
+        outTrackId: 'card-i',
+        cardData: { cardParamMap: { content: '全文', flowStatus: '3' } },
+        cardUpdateOptions: { updateCardDataByKey: true },
+      },
+      headers,
+    );
+    expect(api.cards.get('card-i')).toMatchObject({
+      content: '全文',
+      flowStatus: '3',
+      history: [{ content: '全文', isFinalize: false }],
+    });
+    await put(url, { outTrackId: 'card-i', cardData: { cardParamMap: { flowStatus: '5' } } }, headers);
+    expect(api.cards.get('card-i')).toMatchObject({
+      params: { flowStatus: '5' },
+      content: '',
+      flowStatus: '5',
+    });
+    expect((await put(url, { outTrackId: 'nope', cardData: { cardParamMap: {} } }, headers)).status).toBe(
+      400,
+    );
+  });
+
+  it('answers 401 to card calls without a valid token, and 404 to a wrong method', async () => {
+    const { api } = await cardStand();
+
+    expect((await post(`${api.url}/v1.0/card/instances/createAndDeliver`, cardBody('c'))).status).toBe(401);
+    expect(
+      (
+        await put(`${api.url}/v1.0/card/streaming`, streamBody('c', 'x'), {
+          'x-acs-dingtalk-access-token': 'forged',
+        })
+      ).status,
+    ).toBe(401);
+    expect((await post(`${api.url}/v1.0/card/streaming`, streamBody('c', 'x'))).status).toBe(404);
+  });
+
+  it('fails the next card calls of the chosen API with DingTalk error bodies', async () => {
+    const { api, headers } = await cardStand();
+    api.failCards(403, 1, { api: 'streaming' });
+    api.failCards('qps', 1, { api: 'create' });
+    api.failCards('quota', 1, { api: 'create' });
+    api.failCards(500, 1, { api: 'instance' });
+    const create = `${api.url}/v1.0/card/instances/createAndDeliver`;
+
+    const qps = await post(create, cardBody('card-q'), headers);
+    const quota = await post(create, cardBody('card-q'), headers);
+    expect((await post(create, cardBody('card-q'), headers)).status).toBe(200);
+    const streaming = await put(`${api.url}/v1.0/card/streaming`, streamBody('card-q', 'x'), headers);
+    const instance = await put(
+      `${api.url}/v1.0/card/instances`,
+      { outTrackId: 'card-q', cardData: { cardParamMap: {} } },
+      headers,
+    );
+
+    expect(qps).toMatchObject({ status: 403, body: { code: 'QpsLimit' } });
+    expect(quota).toMatchObject({
+      status: 403,
+      body: { code: 'Forbidden.AccessDenied.ApiCountLimitForOrg' },
+    });
+    expect(streaming).toMatchObject({
+      status: 403,
+      body: {
+        code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied',
+        accessdenieddetail: { requiredScopes: ['Card.Streaming.Write'] },
+      },
+    });
+    expect(instance).toMatchObject({ status: 500, body: { code: 'unknownError' } });
+    expect(api.cards.get('card-q')?.updates).toBe(0);
+  });
+
+  it('applies a lost call but never answers it', async () => {
+    const { api, headers } = await cardStand();
+    api.failCards('lost', 1, { api: 'create' });
+
+    const answer = await Promise.race([
+      // The socket is closed with the stand-in after the test.
+      post(`${api.url}/v1.0/card/instances/createAndDeliver`, cardBody('card-lost'), headers).then(
+        () => 'answered',
+        () => 'closed',
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('no answer'), 300)),
+    ]);
+
+    expect(answer).toBe('no answer');
+    expect(api.cards.get('card-lost')).toMatchObject({ delivered: true });
+    expect(api.calls.at(-1)).toMatchObject({ path: '/v1.0/card/instances/createAndDeliver', status: 0 });
+  });
+
+  it('reports a failed delivery in deliverResults with HTTP 200', async () => {
+    const { api, headers } = await cardStand();
+    api.failCards('undelivered');
+
+    const response = await post(
+      `${api.url}/v1.0/card/instances/createAndDeliver`,
+      cardBody('card-u'),
+      headers,
+    );
+
+    expect(response.body).toMatchObject({
+      success: true,
+      result: { deliverResults: [{ spaceType: 'IM_ROBOT', success: false, errorMsg: expect.any(String) }] },
+    });
+    expect(api.cards.get('card-u')?.delivered).toBe(false);
+  });
+});

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import axios from 'axios';
+import type { Env } from '../../src/config/read-env';
+import { readEnv } from '../../src/config/read-env';
+import type { ReplyConfig } from '../../src/config/reply-config';
+import { type CardFailure, createCardClient, describeCardFailure } from '../../src/dingtalk/card-client';
+import { createOpenApiClient } from '../../src/dingtalk/openapi-client';
+import type { CheckResult } from './check-result';
+
+const NAME = 'AI card settings and permissions';
+const TEMPLATE_FORM = /^[\w-]+\.schema$/;
+const KEY_FORM = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/**
+ * Checks DINGTALK_CARD_TEMPLATE_ID / DINGTALK_CARD_CONTENT_KEY and, per app, the card permissions: it creates a
+ * card delivered to nobody (Card.Instance.Write, and the template must exist in the org) and finishes it through
+ * the streaming API (Card.Streaming.Write), as the reply function would. Costs three OpenAPI calls per app.
+ */
+export async function checkCardSettings(env: Env, config: ReplyConfig | undefined): Promise<CheckResult> {
+  const templateId = readEnv(env, ['DINGTALK_CARD_TEMPLATE_ID'])?.value;
+  if (templateId === undefined) {
+    return {
+      status: 'OK',
+      name: NAME,
+      detail: 'off: DINGTALK_CARD_TEMPLATE_ID is not set, answers go out as markdown',
+    };
+  }
+  const contentKey = readEnv(env, ['DINGTALK_CARD_CONTENT_KEY'])?.value ?? 'content';
+  const problems: string[] = [];
+  if (!TEMPLATE_FORM.test(templateId)) {
+    problems.push(
+      'DINGTALK_CARD_TEMPLATE_ID must be a template id ending in .schema: copy it from 开发者后台 → 卡片平台 → 我的模板',
+    );
+  }
+  if (!KEY_FORM.test(contentKey)) {
+    problems.push(
+      "DINGTALK_CARD_CONTENT_KEY must be the name of the template's markdown variable (letters, digits, _)",
+    );
+  }
+  if (readEnv(env, ['DINGTALK_APP_KEY']) === undefined) {
+    problems.push("AI cards need DINGTALK_APP_KEY and DINGTALK_APP_SECRET of the robot's app");
+  }
+  if (problems.length > 0) return { status: 'FAIL', name: NAME, detail: problems.join('; ') };
+  if (config === undefined) {
+    return { status: 'SKIP', name: NAME, detail: 'cannot run without a valid reply environment (see above)' };
+  }
+  const http = axios.create({
+    timeout: 15_000,
+    headers: { 'Content-Type': 'application/json' },
+    validateStatus: () => true,
+    maxRedirects: 0,
+    proxy: false,
+  });
+  const cards = createCardClient(
+    createOpenApiClient({ http, apiBase: config.dingtalkApiBase, clock: Date.now }),
+  );
+  for (const app of config.dingtalkApps) {
+    const outTrackId = `doctor-probe-${randomBytes(8).toString('hex')}`;
+    const created = await cards.create(app, {
+      outTrackId,
+      templateId,
+      params: { [contentKey]: '', flowStatus: '3' },
+    });
+    const streamed = created.ok
+      ? await cards.stream(app, {
+          outTrackId,
+          key: contentKey,
+          content: '',
+          isFinalize: true,
+          isError: false,
+        })
+      : created;
+    if (!streamed.ok) {
+      const step = created.ok ? 'streaming into it' : 'creating a card';
+      return { status: 'FAIL', name: NAME, detail: `app ${app.appKey}, ${step}: ${explain(streamed)}` };
+    }
+  }
+  return {
+    status: 'OK',
+    name: NAME,
+    detail: `template ${templateId}, key ${contentKey}: Card.Instance.Write and Card.Streaming.Write granted (probed with a card delivered to nobody)`,
+  };
+}
+
+function explain(failure: CardFailure): string {
+  const fix =
+    failure.kind === 'qps' ||
+    failure.kind === 'server' ||
+    failure.kind === 'unreachable' ||
+    failure.kind === 'timeout'
+      ? '; run the doctor again in a minute'
+      : failure.kind === 'quota'
+        ? '; answers fall back to markdown until the quota resets or is raised'
+        : '';
+  return `${describeCardFailure(failure)}${fix}`;
+}
