@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import axios from 'axios';
 import type { Clock, DeliveryTarget, Logger } from '../ports';
 import {
   type CardClient,
@@ -9,6 +8,7 @@ import {
   describeCardFailure,
 } from './card-client';
 import { type CardSpace, findCardSpace } from './card-space';
+import { createDingTalkHttp } from './create-dingtalk-http';
 import { type CardLimits, closeOpenFence, cutCardText, fitsCard } from './cut-card-text';
 import { type CallContext, createOpenApiClient, type DingTalkApp, type TokenCache } from './openapi-client';
 
@@ -102,14 +102,7 @@ export function createAnswerCards(options: AnswerCardsOptions): {
 } {
   const maxCardChars = options.settings.maxCardChars ?? DEFAULT_MAX_CARD_CHARS;
   if (maxCardChars < MIN_CARD_CHARS) throw new RangeError(`maxCardChars must be at least ${MIN_CARD_CHARS}`);
-  const http = axios.create({
-    timeout: options.requestTimeoutMs ?? 10_000,
-    headers: { 'Content-Type': 'application/json' },
-    validateStatus: () => true,
-    maxRedirects: 0,
-    transitional: { clarifyTimeoutError: true },
-    proxy: false,
-  });
+  const http = createDingTalkHttp(options.requestTimeoutMs);
   const openApi = createOpenApiClient({
     http,
     apiBase: options.apiBase,

@@ -1,5 +1,5 @@
-import axios from 'axios';
 import type { AnswerDelivery, Clock, DeliveryResult, DeliveryTarget, Logger } from '../ports';
+import { createDingTalkHttp } from './create-dingtalk-http';
 import { deriveMarkdownTitle } from './derive-markdown-title';
 import {
   createOpenApiClient,
@@ -39,16 +39,7 @@ const TITLE_RESERVE_BYTES = 128;
 
 /** Creates the answer delivery once per instance: webhook first, OpenAPI fallback, parts strictly in order. */
 export function createAnswerDelivery(options: AnswerDeliveryOptions): AnswerDelivery {
-  const http = axios.create({
-    timeout: options.requestTimeoutMs ?? 10_000,
-    headers: { 'Content-Type': 'application/json' },
-    // Statuses are classified by the callers; redirects are never expected from DingTalk.
-    validateStatus: () => true,
-    maxRedirects: 0,
-    // Tells axios's own timeout (ETIMEDOUT, maybe delivered) apart from an abort.
-    transitional: { clarifyTimeoutError: true },
-    proxy: false,
-  });
+  const http = createDingTalkHttp(options.requestTimeoutMs);
   const openApi = createOpenApiClient({
     http,
     apiBase: options.apiBase,

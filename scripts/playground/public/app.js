@@ -415,6 +415,11 @@ function renderCard(outTrackId) {
   const status = h('div', { class: 'card-status' });
   shownCards.set(outTrackId, { bubble, status });
   fillCard(outTrackId);
+  return robotMessage(bubble, status);
+}
+
+/** A robot message row: avatar, the robot's name in groups, the bubble, then anything shown under it. */
+function robotMessage(bubble, below) {
   return h(
     'div',
     { class: 'message other robot' },
@@ -426,7 +431,7 @@ function renderCard(outTrackId) {
         ? h('div', { class: 'nick' }, state.robot.name, h('span', { class: 'robot-tag' }, '机器人'))
         : null,
       bubble,
-      status,
+      below,
     ),
   );
 }
@@ -498,19 +503,9 @@ function renderRobotMessage(event) {
     event.msgtype === 'text' ? renderPlainText(event.text, options) : renderMarkdown(event.text, options);
   const bubble = h('div', { class: 'bubble markdown', 'data-testid': 'message-robot' });
   bubble.innerHTML = html;
-  return h(
-    'div',
-    { class: 'message other robot' },
-    renderAvatar(state.robot.staffId),
-    h(
-      'div',
-      { class: 'message-body' },
-      state.chat === 'group'
-        ? h('div', { class: 'nick' }, state.robot.name, h('span', { class: 'robot-tag' }, '机器人'))
-        : null,
-      bubble,
-      event.channel === 'openapi' ? h('div', { class: 'via' }, '经 OpenAPI 发送') : null,
-    ),
+  return robotMessage(
+    bubble,
+    event.channel === 'openapi' ? h('div', { class: 'via' }, '经 OpenAPI 发送') : null,
   );
 }
 
