@@ -8,14 +8,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const functions = ['conversation', 'reply'];
 const staging = join(root, 'dist', `.staging-${process.pid}`);
 
-// Optional modules some SDKs require() inside try/catch; they are never installed, so esbuild must not resolve them.
-const optionalModules = [
-  'proxy-agent',
-  'pac-proxy-agent',
-  'socks-proxy-agent',
-  'bufferutil',
-  'utf-8-validate',
-];
+// Optional modules some SDKs require() inside try/catch and that are not installed. Only these may stay external:
+// FC's code directory has no node_modules, so anything else left external would fail to load there.
+const optionalModules = ['proxy-agent', 'pac-proxy-agent', 'bufferutil', 'utf-8-validate'];
 
 const results = await Promise.all(
   functions.map((fn) =>

@@ -1,7 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { cpSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 
 /** The FC context handed to a handler. */
 export interface InvokeContext {
@@ -32,6 +34,26 @@ export interface FcInstance {
 
 const HOST = join(__dirname, 'instance-host.cjs');
 
+/**
+ * FC runs a function from its code directory alone, with no node_modules around it. Loading the bundle from a
+ * copy outside the repository gives the same: a module the bundle failed to include cannot be found.
+ */
+function stageCode(bundle: string): string {
+  const source = dirname(bundle);
+  const { mtimeMs, size } = statSync(bundle);
+  const target = join(tmpdir(), 'fc-code', `${basename(source)}-${Math.round(mtimeMs)}-${size}`);
+  if (!existsSync(join(target, basename(bundle)))) {
+    const staging = `${target}.${process.pid}.tmp`;
+    cpSync(source, staging, { recursive: true });
+    try {
+      renameSync(staging, target);
+    } catch {
+      rmSync(staging, { recursive: true, force: true }); // another process staged it first
+    }
+  }
+  return join(target, basename(bundle));
+}
+
 /** Starts a process that loads `dist/<fn>/index.js` with exactly `env` as its environment, as FC would. */
 export async function startFcInstance(options: {
   bundle: string;
@@ -40,7 +62,9 @@ export async function startFcInstance(options: {
   /** Called for every JSON log line as the instance writes it (FC ships these to its log store). */
   onLog?: (line: Record<string, unknown>) => void;
 }): Promise<FcInstance> {
-  const child: ChildProcess = fork(HOST, [options.bundle], {
+  const code = stageCode(options.bundle);
+  const child: ChildProcess = fork(HOST, [code], {
+    cwd: dirname(code),
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
