@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +8,7 @@ export type ChatStep =
   | { kind: 'answer'; text: string; delayMs?: number; reasoning?: string }
   | { kind: 'error'; status: number; code?: string; message?: string; headers?: Record<string, string> }
   | {
+      /** Streamed on a streaming request; a non-streaming one gets the whole text after the same generation time. */
       kind: 'stream';
       text: string;
       /** Delay before the first content token (default 0). */
@@ -28,6 +30,8 @@ export interface RecordedChatRequest {
   messages: Array<{ role: string; content: string }>;
   stream: boolean;
   at: number;
+  /** Time the stand-in spent on this request, arrival to the end of its response (ms; set once it ended). */
+  durationMs?: number;
 }
 
 /** A loopback stand-in for an OpenAI-compatible chat completions API. */
@@ -68,6 +72,7 @@ export async function startChatApi(options: ChatApiOptions): Promise<ChatApi> {
   };
 
   const server = createServer(async (req, res) => {
+    const arrived = performance.now();
     const body = await readBody(req);
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return fail(res, 404, 'unknown path');
     if (req.headers.authorization !== `Bearer ${options.apiKey}`) {
@@ -90,12 +95,17 @@ export async function startChatApi(options: ChatApiOptions): Promise<ChatApi> {
       );
     if (!valid) return fail(res, 400, 'model and a non-empty messages array of {role, content} are required');
     const typed = messages as RecordedChatRequest['messages'];
-    requests.push({
+    const recorded: RecordedChatRequest = {
       model: parsed.model as string,
       messages: typed,
       stream: parsed.stream === true,
       at: Date.now(),
-    });
+    };
+    requests.push(recorded);
+    const stamp = () => {
+      recorded.durationMs ??= performance.now() - arrived;
+    };
+    res.once('finish', stamp).once('close', stamp);
 
     const step = steps.shift() ?? {
       kind: 'answer',
@@ -119,6 +129,7 @@ export async function startChatApi(options: ChatApiOptions): Promise<ChatApi> {
         );
         return;
       case 'stream':
+        if (parsed.stream !== true) return answerAfterGeneration(res, parsed.model as string, step, req);
         return streamAnswer(res, parsed.model as string, step, req);
       case 'answer':
         if (step.delayMs) await new Promise((resolve) => setTimeout(resolve, step.delayMs));
@@ -131,28 +142,7 @@ export async function startChatApi(options: ChatApiOptions): Promise<ChatApi> {
             req,
           );
         }
-        return sendJson(res, 200, {
-          id: `chatcmpl-${requests.length}`,
-          object: 'chat.completion',
-          created: Math.floor(Date.now() / 1000),
-          model: parsed.model,
-          choices: [
-            {
-              index: 0,
-              message: {
-                role: 'assistant',
-                content: step.text,
-                ...(step.reasoning ? { reasoning_content: step.reasoning } : {}),
-              },
-              finish_reason: 'stop',
-            },
-          ],
-          usage: {
-            prompt_tokens: 10,
-            completion_tokens: step.text.length,
-            total_tokens: 10 + step.text.length,
-          },
-        });
+        return sendJson(res, 200, completion(parsed.model as string, step.text, step.reasoning));
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -170,6 +160,49 @@ export async function startChatApi(options: ChatApiOptions): Promise<ChatApi> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A whole chat completion as the non-streaming API returns it. */
+function completion(model: string, text: string, reasoning?: string, completionTokens = text.length): object {
+  return {
+    id: `chatcmpl-${randomUUID()}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: text, ...(reasoning ? { reasoning_content: reasoning } : {}) },
+        finish_reason: 'stop',
+      },
+    ],
+    usage: { prompt_tokens: 10, completion_tokens: completionTokens, total_tokens: 10 + completionTokens },
+  };
+}
+
+/**
+ * A scripted stream asked for without `stream: true`: a real model still generates token by token, so the
+ * whole answer comes as one completion when the stream's last token would have been sent.
+ */
+async function answerAfterGeneration(
+  res: ServerResponse,
+  model: string,
+  step: Extract<ChatStep, { kind: 'stream' }>,
+  req: IncomingMessage,
+): Promise<void> {
+  const size = step.charsPerToken ?? 4;
+  const tokens = Math.ceil(step.text.length / size);
+  // A scripted failure drops the connection where the stream would have stopped.
+  const failing = step.failAfterChars !== undefined;
+  const generated = failing ? Math.min(tokens, Math.ceil((step.failAfterChars ?? 0) / size) + 1) : tokens;
+  const gapMs = step.tokensPerSecond ? 1000 / step.tokensPerSecond : 0;
+  const generationMs = (step.firstTokenMs ?? 0) + Math.max(0, generated - 1) * gapMs;
+  if (generationMs > 0) await new Promise((resolve) => setTimeout(resolve, generationMs));
+  if (failing || req.socket.destroyed) {
+    req.socket.destroy();
+    return;
+  }
+  sendJson(res, 200, completion(model, step.text, step.reasoning, tokens));
 }
 
 /** Server-sent events as OpenAI's streaming API sends them, on a scripted clock. */

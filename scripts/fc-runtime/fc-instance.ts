@@ -19,11 +19,17 @@ export interface InvocationResult {
   error?: string;
   durationMs: number;
   rssBytes?: number;
+  /** The instance process's peak resident memory so far (bytes). */
+  maxRssBytes?: number;
 }
 
 /** A running emulated FC instance of one built function. */
 export interface FcInstance {
   readonly loadMs: number;
+  /** Resident memory right after the bundle loaded, before any invocation (bytes). */
+  readonly readyRssBytes: number;
+  /** Peak resident memory of the instance process at that point (bytes). */
+  readonly readyMaxRssBytes: number;
   invoke(event: Buffer, context?: Partial<InvokeContext>): Promise<InvocationResult>;
   /** Every JSON log line the instance has written to stdout so far (after a flush barrier). */
   logs(): Promise<Array<Record<string, unknown>>>;
@@ -65,6 +71,9 @@ export async function startFcInstance(options: {
   const code = stageCode(options.bundle);
   const child: ChildProcess = fork(HOST, [code], {
     cwd: dirname(code),
+    // A plain node, as FC's runtime is: not the loaders of whatever runs this (tsx, vitest), which would add
+    // their own load time and memory to the instance's.
+    execArgv: [],
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
@@ -89,17 +98,23 @@ export async function startFcInstance(options: {
     errors += chunk;
   });
   const pending = new Map<string, (result: InvocationResult) => void>();
-  const ready = new Promise<{ loadMs: number }>((resolve, reject) => {
+  const ready = new Promise<{ loadMs: number; rssBytes: number; maxRssBytes: number }>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`instance exited with ${code} before ready: ${errors}`)));
     child.on('message', (message: { type: string; id?: string; loadMs?: number } & InvocationResult) => {
-      if (message.type === 'ready') resolve({ loadMs: message.loadMs ?? 0 });
+      if (message.type === 'ready') {
+        resolve({
+          loadMs: message.loadMs ?? 0,
+          rssBytes: message.rssBytes ?? 0,
+          maxRssBytes: message.maxRssBytes ?? 0,
+        });
+      }
       if (message.type === 'result' && message.id) {
         pending.get(message.id)?.(message);
         pending.delete(message.id);
       }
     });
   });
-  const { loadMs } = await ready;
+  const { loadMs, rssBytes: readyRssBytes, maxRssBytes: readyMaxRssBytes } = await ready;
 
   const flush = async (): Promise<void> => {
     const marker = `__flush_${randomUUID()}__`;
@@ -110,6 +125,8 @@ export async function startFcInstance(options: {
 
   return {
     loadMs,
+    readyRssBytes,
+    readyMaxRssBytes,
     invoke(event, context = {}) {
       const id = randomUUID();
       const fullContext: InvokeContext = {

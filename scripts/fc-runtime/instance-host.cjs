@@ -17,11 +17,22 @@ process.on('message', async (message) => {
   try {
     const result = await bundle.handler(Buffer.from(message.event, 'base64'), message.context);
     const durationMs = performance.now() - started;
-    process.send({ type: 'result', id: message.id, result, durationMs, rssBytes: process.memoryUsage.rss() });
+    process.send({ type: 'result', id: message.id, result, durationMs, ...memory() });
   } catch (error) {
     const durationMs = performance.now() - started;
-    process.send({ type: 'result', id: message.id, error: String(error?.stack ?? error), durationMs });
+    process.send({
+      type: 'result',
+      id: message.id,
+      error: String(error?.stack ?? error),
+      durationMs,
+      ...memory(),
+    });
   }
 });
 
-process.send({ type: 'ready', loadMs, rssBytes: process.memoryUsage.rss() });
+/** Resident memory now, and the process's peak so far (maxRSS is in KB). */
+function memory() {
+  return { rssBytes: process.memoryUsage.rss(), maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+}
+
+process.send({ type: 'ready', loadMs, ...memory() });

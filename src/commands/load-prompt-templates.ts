@@ -1,25 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ConfigError } from '../config/config-error';
 import type { PromptTemplate } from './prompt-templates';
 
 // chatgpt-dingtalk's prompt.yml uses {title, prefix, suffix}; its older files used {title, content}.
-const templateSchema = z
-  .object({
-    title: z
-      .string()
-      .trim()
-      .regex(/^#\S{1,30}$/),
-    prefix: z.string().optional(),
-    suffix: z.string().optional(),
-    content: z.string().optional(),
-  })
-  .transform(({ title, prefix, suffix, content }) => ({
+const templateSchema = z.pipe(
+  z.object({
+    title: z.string().check(z.trim(), z.regex(/^#\S{1,30}$/)),
+    prefix: z.optional(z.string()),
+    suffix: z.optional(z.string()),
+    content: z.optional(z.string()),
+  }),
+  z.transform(({ title, prefix, suffix, content }) => ({
     title,
     prefix: prefix ?? content ?? '',
     suffix: suffix ?? '',
-  }));
+  })),
+);
 
 const fileSchema = z.array(templateSchema);
 

@@ -1,6 +1,13 @@
-import type { z } from 'zod';
 import type { Env } from './read-env';
 import { readEnv } from './read-env';
+
+/** Allowed values of a numeric variable: at most `max`, and at least `min` or more than `above`. */
+export interface NumberRange {
+  integer?: boolean;
+  min?: number;
+  above?: number;
+  max: number;
+}
 
 /**
  * Field readers for the function configs. Each takes the accepted names (new first, legacy after), records a
@@ -36,15 +43,21 @@ export class FieldReader {
     return splitList(setting.value);
   }
 
-  number(names: readonly string[], fallback: number, schema: z.ZodNumber, rule: string): number {
+  number(names: readonly string[], fallback: number, range: NumberRange, rule: string): number {
     const setting = readEnv(this.env, names);
     if (!setting) return fallback;
-    const parsed = schema.safeParse(Number(setting.value));
-    if (setting.value === '' || !parsed.success) {
+    const value = Number(setting.value);
+    const valid =
+      Number.isFinite(value) &&
+      (!range.integer || Number.isInteger(value)) &&
+      (range.above === undefined || value > range.above) &&
+      (range.min === undefined || value >= range.min) &&
+      value <= range.max;
+    if (!valid) {
       this.problems.push(`${setting.name} must be ${rule}`);
       return fallback;
     }
-    return parsed.data;
+    return value;
   }
 
   /** An absolute http(s) URL. */

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { ChatMode } from '../ports';
 import { ConfigError } from './config-error';
 import { DEFAULT_WEBHOOK_ORIGINS } from './conversation-config';
@@ -86,14 +85,14 @@ export function loadReplyConfig(env: Env): ReplyConfig {
     historyLength: read.number(
       ['HISTORY_LENGTH'],
       5,
-      z.number().int().min(0).max(1000),
+      { integer: true, min: 0, max: 1000 },
       'a whole number from 0 to 1000',
     ),
     llmTimeoutMs:
       read.number(
         ['LLM_TIMEOUT', 'TIMEOUT'],
         55,
-        z.number().positive().max(900),
+        { above: 0, max: 900 },
         'a number of seconds, at most 900',
       ) * 1000,
     webhookOrigins: read.origins(['DINGTALK_WEBHOOK_ORIGINS'], DEFAULT_WEBHOOK_ORIGINS),
@@ -106,7 +105,7 @@ export function loadReplyConfig(env: Env): ReplyConfig {
       ? read.number(
           ['MAX_CONTEXT_TOKENS'],
           0,
-          z.number().int().min(256).max(10_000_000),
+          { integer: true, min: 256, max: 10_000_000 },
           'a whole number of tokens, at least 256',
         )
       : undefined,
@@ -125,7 +124,7 @@ function readCard(read: FieldReader, problems: string[]): ReplyConfig['card'] {
   const updateIntervalMs = read.number(
     ['CARD_UPDATE_MS'],
     500,
-    z.number().int().min(100).max(10_000),
+    { integer: true, min: 100, max: 10_000 },
     'a whole number of milliseconds from 100 to 10000',
   );
   if (templateId === undefined) return undefined;

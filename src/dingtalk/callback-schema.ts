@@ -1,12 +1,13 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** Milliseconds; DingTalk sends numbers, but its field table says String, so numeric strings are accepted too. */
-const epochMs = z
-  .union([z.number(), z.string().regex(/^\d{1,16}$/)])
-  .transform(Number)
-  .pipe(z.number().int().nonnegative());
+const epochMs = z.pipe(
+  z.union([z.number(), z.string().check(z.regex(/^\d{1,16}$/))]),
+  z.pipe(z.transform(Number), z.int().check(z.nonnegative())),
+);
 
-const nonEmpty = z.string().min(1).max(1024);
+const nonEmpty = z.string().check(z.minLength(1), z.maxLength(1024));
+const optionalText = (max: number) => z.optional(z.string().check(z.maxLength(max)));
 
 /**
  * A DingTalk app-robot callback body (receive-message doc). Unknown fields are tolerated: DingTalk keeps adding
@@ -15,24 +16,26 @@ const nonEmpty = z.string().min(1).max(1024);
 export const robotCallbackSchema = z
   .looseObject({
     msgId: nonEmpty,
-    msgtype: z.string().min(1).max(64),
+    msgtype: z.string().check(z.minLength(1), z.maxLength(64)),
     createAt: epochMs,
     conversationType: z.enum(['1', '2']),
     conversationId: nonEmpty,
-    conversationTitle: z.string().max(1024).optional(),
+    conversationTitle: optionalText(1024),
     senderId: nonEmpty,
-    senderStaffId: z.string().max(256).optional(),
-    senderNick: z.string().max(1024).optional(),
-    isAdmin: z.boolean().optional(),
-    robotCode: z.string().max(256).optional(),
-    chatbotUserId: z.string().max(1024).optional(),
-    sessionWebhook: z.string().min(1).max(2048),
+    senderStaffId: optionalText(256),
+    senderNick: optionalText(1024),
+    isAdmin: z.optional(z.boolean()),
+    robotCode: optionalText(256),
+    chatbotUserId: optionalText(1024),
+    sessionWebhook: z.string().check(z.minLength(1), z.maxLength(2048)),
     sessionWebhookExpiredTime: epochMs,
-    text: z.looseObject({ content: z.string().max(20_000) }).optional(),
+    text: z.optional(z.looseObject({ content: z.string().check(z.maxLength(20_000)) })),
   })
-  .refine((body) => body.msgtype !== 'text' || body.text !== undefined, {
-    message: 'a text message needs text.content',
-    path: ['text'],
-  });
+  .check(
+    z.refine((body) => body.msgtype !== 'text' || body.text !== undefined, {
+      message: 'a text message needs text.content',
+      path: ['text'],
+    }),
+  );
 
 export type RobotCallback = z.infer<typeof robotCallbackSchema>;

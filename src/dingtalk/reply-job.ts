@@ -1,5 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { RobotCallback } from './callback-schema';
+
+const filled = z.string().check(z.minLength(1));
+const epochMs = z.int().check(z.nonnegative());
 
 /**
  * What conversation hands to reply through FC's async invoke (≤ 128 KB): the fields needed to answer, nothing
@@ -7,21 +10,21 @@ import type { RobotCallback } from './callback-schema';
  */
 export const replyJobSchema = z.object({
   v: z.literal(1),
-  msgId: z.string().min(1),
-  createAt: z.number().int().nonnegative(),
-  msgtype: z.string().min(1),
+  msgId: filled,
+  createAt: epochMs,
+  msgtype: filled,
   /** The text as sent (text messages only); group texts keep DingTalk's leading space. */
-  text: z.string().optional(),
+  text: z.optional(z.string()),
   conversationType: z.enum(['single', 'group']),
-  conversationId: z.string().min(1),
-  conversationTitle: z.string().optional(),
-  senderId: z.string().min(1),
-  senderStaffId: z.string().optional(),
+  conversationId: filled,
+  conversationTitle: z.optional(z.string()),
+  senderId: filled,
+  senderStaffId: z.optional(z.string()),
   senderNick: z.string(),
-  isAdmin: z.boolean().optional(),
-  robotCode: z.string().optional(),
-  sessionWebhook: z.string().min(1),
-  sessionWebhookExpiredTime: z.number().int().nonnegative(),
+  isAdmin: z.optional(z.boolean()),
+  robotCode: z.optional(z.string()),
+  sessionWebhook: filled,
+  sessionWebhookExpiredTime: epochMs,
 });
 
 export type ReplyJob = z.infer<typeof replyJobSchema>;

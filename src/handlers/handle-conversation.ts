@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { ConversationConfig } from '../config/conversation-config';
 import { describeError } from '../describe-error';
 import { robotCallbackSchema } from '../dingtalk/callback-schema';
@@ -93,6 +93,6 @@ export async function handleConversation(
 }
 
 /** Field paths and issue codes only: the values may be anything an attacker sent. */
-function summariseIssues(error: z.ZodError): string[] {
+function summariseIssues(error: z.core.$ZodError): string[] {
   return error.issues.slice(0, 10).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`);
 }

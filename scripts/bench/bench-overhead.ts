@@ -1,0 +1,63 @@
+import type { BenchConnector, SentMessage } from './bench-connector';
+import { expectAnswered, startBenchConnector } from './bench-connector';
+import { percentile, round } from './percentiles';
+
+/** What the connector adds per message, and the handler durations gb_seconds is computed from. */
+export interface OverheadResult {
+  overhead: { p50: number; p99: number };
+  /** The conversation handler's duration per message (ms). */
+  conversationMs: number[];
+  /** The reply handler's duration minus the chat API stand-in's time, per message (ms). */
+  replyNetMs: number[];
+}
+
+/**
+ * overhead_ms: for each of `count` sequential messages (after `warmup`), from just before the conversation
+ * function is invoked to the stand-in's arrival time of the last webhook post, minus the time the chat API
+ * stand-in spent (it answers at once, without streaming). Both functions run in their own processes.
+ */
+export async function measureOverhead(options: { count: number; warmup: number }): Promise<OverheadResult> {
+  const connector = await startBenchConnector();
+  try {
+    const overheads: number[] = [];
+    const conversationMs: number[] = [];
+    const replyNetMs: number[] = [];
+    for (let i = 0; i < options.warmup + options.count; i += 1) {
+      // A handful of senders, so most messages carry a full history window, as in a real conversation.
+      const sample = await sendOne(connector, `第 ${i} 个问题：今天的进度如何？`, `overhead-user-${i % 5}`);
+      if (i < options.warmup) continue;
+      overheads.push(sample.overheadMs);
+      conversationMs.push(sample.conversationMs);
+      replyNetMs.push(sample.replyNetMs);
+    }
+    return {
+      overhead: { p50: round(percentile(overheads, 50)), p99: round(percentile(overheads, 99)) },
+      conversationMs,
+      replyNetMs,
+    };
+  } finally {
+    await connector.stop();
+  }
+}
+
+async function sendOne(
+  connector: BenchConnector,
+  text: string,
+  staffId: string,
+): Promise<{ overheadMs: number; conversationMs: number; replyNetMs: number }> {
+  const chatBefore = connector.chat.requests.length;
+  const sent: SentMessage = await connector.send(text, staffId);
+  await connector.settle();
+  expectAnswered(connector, [sent]);
+  const lastPost = connector.dingtalk.posts.filter((post) => post.session === sent.session).at(-1);
+  const chatMs = connector.chat.requests
+    .slice(chatBefore)
+    .reduce((sum, request) => sum + (request.durationMs ?? 0), 0);
+  const replyMs = connector.replyResults.get(sent.msgId)?.durationMs ?? 0;
+  if (!lastPost) throw new Error('overhead: the answer never reached the webhook');
+  return {
+    overheadMs: lastPost.at - sent.t0 - chatMs,
+    conversationMs: sent.conversationMs,
+    replyNetMs: replyMs - chatMs,
+  };
+}
