@@ -129,7 +129,8 @@ describe('conversation handler under generated input', () => {
             const timestamp = String(now + sig.offsetMs);
             headers[tsName] = timestamp;
             headers[signName] = signDingTalk(timestamp, sig.kind === 'valid' ? SECRET : 'wrong');
-            validSignature = sig.kind === 'valid' && Math.abs(sig.offsetMs) < 3_590_000;
+            // Generous by a second: the handler reads the clock a little later than this test does.
+            validSignature = sig.kind === 'valid' && Math.abs(sig.offsetMs) <= 3_601_000;
           } else if (sig.kind === 'random') {
             headers[tsName] = sig.timestamp;
             headers[signName] = sig.sign;
