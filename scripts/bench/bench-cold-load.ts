@@ -61,7 +61,10 @@ export async function measureColdLoad(options: { runs: number }): Promise<ColdLo
     }
     const sizes = await Promise.all(FUNCTIONS.map((fn) => measureBundle(fn)));
     return {
-      cold_load_ms: { conversation: round(median(samples.conversation)), reply: round(median(samples.reply)) },
+      cold_load_ms: {
+        conversation: round(median(samples.conversation)),
+        reply: round(median(samples.reply)),
+      },
       bundle_bytes: { conversation: sizes[0]?.main ?? 0, reply: sizes[1]?.main ?? 0 },
       bundle_lazy_bytes: { conversation: sizes[0]?.lazy ?? 0, reply: sizes[1]?.lazy ?? 0 },
     };

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChatApi, ChatApiOptions } from '../emulators/chat-api';
+import type { ChatApi } from '../emulators/chat-api';
 import { startChatApi } from '../emulators/chat-api';
 import type { DingTalkApi } from '../emulators/dingtalk-api';
 import { startDingTalkApi } from '../emulators/dingtalk-api';
@@ -100,11 +100,9 @@ export interface BenchConnector {
  * Starts the stand-ins and one instance of each function. Every reply invocation runs in the one reply
  * process as soon as FC's stand-in accepts it, concurrently when several are queued.
  */
-export async function startBenchConnector(
-  options: { cards?: boolean; chat?: Omit<ChatApiOptions, 'apiKey'> } = {},
-): Promise<BenchConnector> {
+export async function startBenchConnector(options: { cards?: boolean } = {}): Promise<BenchConnector> {
   const historyDir = await mkdtemp(join(tmpdir(), 'bench-history-'));
-  const chat = await startChatApi({ ...options.chat, apiKey: BENCH_API_KEY });
+  const chat = await startChatApi({ apiKey: BENCH_API_KEY });
   const dingtalk = await startDingTalkApi({
     apps: [{ appKey: BENCH_ROBOT.code, appSecret: BENCH_APP_SECRET }],
     clock: preciseNow,

@@ -20,25 +20,31 @@ export type HistoryResult = Record<`turns_${number}`, number>;
  * and head hint), then `load(key, WINDOW)` + `append(turn)` timed for one message, median of `repetitions`.
  * The files are on the local disk (page cache warm), not an OSS mount: this shows how the cost scales.
  */
-export async function measureHistory(options: { sizes: number[]; repetitions: number }): Promise<HistoryResult> {
+export async function measureHistory(options: {
+  sizes: number[];
+  repetitions: number;
+}): Promise<HistoryResult> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-turns-'));
   try {
     const store = createFileHistoryStore({ dir, logger: createLogger({ level: 'silent', fn: 'bench' }) });
-    const result: HistoryResult = {};
-    for (const size of options.sizes) {
+    const keys = options.sizes.map((size) => {
       const key = historyKey(['bench-conversation', `sender-with-${size}-turns`]);
       writeTurns(join(dir, 'history', key), size);
-      const samples: number[] = [];
-      for (let i = 0; i < options.repetitions; i += 1) {
+      return { size, key, samples: [] as number[] };
+    });
+    // Interleaved, so the disk still writing back the big histories slows every size alike.
+    for (let i = 0; i < options.repetitions; i += 1) {
+      for (const entry of keys) {
         const started = performance.now();
-        const turns = await store.load(key, WINDOW);
-        await store.append(key, turn(size + i + 1));
-        samples.push(performance.now() - started);
-        if (turns.length !== Math.min(WINDOW, size + i)) throw new Error(`history: loaded ${turns.length} turns`);
+        const turns = await store.load(entry.key, WINDOW);
+        await store.append(entry.key, turn(entry.size + i + 1));
+        entry.samples.push(performance.now() - started);
+        if (turns.length !== Math.min(WINDOW, entry.size + i)) {
+          throw new Error(`history: loaded ${turns.length} turns`);
+        }
       }
-      result[`turns_${size}`] = round(median(samples), 3);
     }
-    return result;
+    return Object.fromEntries(keys.map((entry) => [`turns_${entry.size}`, round(median(entry.samples), 3)]));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -20,9 +20,7 @@ export interface MemoryResult {
  * invocation its own instance, so this is the worst case for one process). Peak = the process's maxRSS.
  */
 export async function measureMemory(options: { messages: number }): Promise<MemoryResult> {
-  const connector = await startBenchConnector({
-    chat: { answer: () => longAnswer() },
-  });
+  const connector = await startBenchConnector();
   try {
     const atRest = {
       conversation: connector.conversation.readyRssBytes,
@@ -37,9 +35,8 @@ export async function measureMemory(options: { messages: number }): Promise<Memo
     );
     const sent: SentMessage[] = [];
     for (let start = 0; start < options.messages; start += CONCURRENT_CALLBACKS) {
-      const batch = Array.from(
-        { length: Math.min(CONCURRENT_CALLBACKS, options.messages - start) },
-        (_, i) => connector.send(`并发消息 ${start + i}`, `burst-user-${(start + i) % 40}`),
+      const batch = Array.from({ length: Math.min(CONCURRENT_CALLBACKS, options.messages - start) }, (_, i) =>
+        connector.send(`并发消息 ${start + i}`, `burst-user-${(start + i) % 40}`),
       );
       sent.push(...(await Promise.all(batch)));
     }

@@ -1,0 +1,48 @@
+import { cpus, release, type } from 'node:os';
+import type { CallsResult } from './bench-calls';
+import type { ColdLoadResult } from './bench-cold-load';
+import type { FirstVisibleResult } from './bench-first-visible';
+import type { HistoryResult } from './bench-history';
+import type { MemoryResult } from './bench-memory';
+import type { TargetRow } from './bench-targets';
+import type { LatencySummary } from './percentiles';
+
+type PerFunction = { conversation: number; reply: number };
+
+/** Everything dist/bench/results.json holds. */
+export interface BenchResults extends ColdLoadResult, MemoryResult {
+  mode: 'full' | 'quick';
+  generated_at: string;
+  machine: { os: string; cpu: string; cores: number; node: string };
+  ack_ms: LatencySummary;
+  overhead_ms: { p50: number; p99: number };
+  first_visible_ms: FirstVisibleResult;
+  /** The scripted model first_visible_ms was measured with (quick mode scripts fewer tokens). */
+  first_visible_model: {
+    first_token_ms: number;
+    tokens_per_second: number;
+    chars_per_token: number;
+    tokens: number;
+  };
+  history_ms: HistoryResult;
+  dingtalk_calls_per_answer: CallsResult;
+  gb_seconds_per_1000_messages: PerFunction;
+  gb_seconds_formula: string;
+  memory_size_mb: PerFunction;
+  /** How many samples each measurement took in this mode. */
+  samples: Record<string, number>;
+  /** How each number was measured, where the name alone does not say. */
+  notes: Record<string, string>;
+  targets: TargetRow[];
+}
+
+/** The machine the numbers come from. */
+export function describeMachine(): BenchResults['machine'] {
+  const cpu = cpus();
+  return {
+    os: `${type()} ${release()}`,
+    cpu: cpu[0]?.model.trim() ?? 'unknown',
+    cores: cpu.length,
+    node: process.version,
+  };
+}
