@@ -1,4 +1,5 @@
 // Bundles each FC function into one self-contained CommonJS file: dist/<fn>/index.js exporting `handler`.
+import { rmSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -13,27 +14,39 @@ const staging = join(root, 'dist', `.staging-${process.pid}`);
 // FC's code directory has no node_modules, so anything else left external would fail to load there.
 const optionalModules = ['proxy-agent', 'pac-proxy-agent', 'bufferutil', 'utf-8-validate'];
 
-// The FC 2.0 SDK (with ali-oss, urllib, iconv-lite: about 1 MB) is only needed when REPLY_SERVICE_NAME is set.
-// It ships as its own file beside the conversation bundle, and the bundle's lazy require('@alicloud/fc2') is
-// pointed at it, so FC 3.0 deployments never load or parse it.
-const lazyFc2 = {
-  name: 'lazy-fc2',
+// Dependencies only some deployments need ship as their own files beside a bundle, and the bundle's lazy
+// require() of them is pointed there, so the others never load or parse them: the FC 2.0 SDK (with ali-oss,
+// urllib and iconv-lite, about 1 MB; only with REPLY_SERVICE_NAME) and undici (about 400 KB; only with a proxy).
+const lazyChunks = { conversation: { '@alicloud/fc2': 'fc2.js' }, reply: { undici: 'undici.js' } };
+const resolvePackage = createRequire(import.meta.url).resolve;
+const lazyChunk = (fn) => ({
+  name: 'lazy-chunks',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^@alicloud\/fc2$/ }, () => ({ path: './fc2.js', external: true }));
+    for (const [pkg, file] of Object.entries(lazyChunks[fn])) {
+      const filter = new RegExp(`^${pkg.replace(/[/@]/g, '\\$&')}$`);
+      pluginBuild.onResolve({ filter }, () => ({ path: `./${file}`, external: true }));
+    }
   },
-};
-const fc2Chunk = build({
-  entryPoints: [createRequire(import.meta.url).resolve('@alicloud/fc2')],
-  outfile: join(staging, 'conversation', 'fc2.js'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  minify: true,
-  legalComments: 'linked',
-  external: optionalModules,
-  logLevel: 'warning',
 });
+const chunkBuilds = Object.entries(lazyChunks).flatMap(([fn, chunks]) =>
+  Object.entries(chunks).map(([pkg, file]) =>
+    build({
+      entryPoints: [resolvePackage(pkg)],
+      outfile: join(staging, fn, file),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      minify: true,
+      legalComments: 'linked',
+      external: optionalModules,
+      logLevel: 'warning',
+    }),
+  ),
+);
+
+// A failed build leaves nothing behind.
+process.on('exit', () => rmSync(staging, { recursive: true, force: true }));
 
 const results = await Promise.all(
   functions.map((fn) =>
@@ -49,13 +62,13 @@ const results = await Promise.all(
       sourcesContent: false,
       legalComments: 'linked',
       external: optionalModules,
-      plugins: fn === 'conversation' ? [lazyFc2] : [],
+      plugins: [lazyChunk(fn)],
       metafile: true,
       logLevel: 'warning',
     }),
   ),
 );
-await fc2Chunk;
+await Promise.all(chunkBuilds);
 // Swap each finished bundle in with renames, so a running test or playground never loads a half-written one.
 await mkdir(join(root, 'dist'), { recursive: true });
 for (const fn of functions) {

@@ -30,20 +30,52 @@ export interface RecordedChatRequest {
   messages: Array<{ role: string; content: string }>;
   stream: boolean;
   at: number;
+  /** Set when the request came by the Azure OpenAI deployment path. */
+  azure?: { deployment: string; apiVersion: string };
   /** Time the stand-in spent on this request, arrival to the end of its response (ms; set once it ended). */
   durationMs?: number;
+}
+
+/** What the stand-in does with one image generation request; unscripted requests get `defaultImage`. */
+export type ImageStep =
+  | { kind: 'url'; url?: string }
+  | { kind: 'b64'; png?: Buffer }
+  /** Also the way to say "no such image model": status 404, code 'model_not_found'. */
+  | { kind: 'error'; status: number; code?: string; message?: string }
+  | { kind: 'hang' };
+
+/** An image generation request the stand-in accepted. */
+export interface RecordedImageRequest {
+  model: string;
+  prompt: string;
+  n: number;
+  size: string | undefined;
+  responseFormat: string | undefined;
+  azure?: { deployment: string; apiVersion: string };
+  at: number;
 }
 
 /** A loopback stand-in for an OpenAI-compatible chat completions API. */
 export interface ChatApi {
   /** Base URL including /v1, as OPENAI_BASE_URL. */
   baseUrl: string;
+  /** The resource endpoint without /openai, as AZURE_OPENAI_ENDPOINT (served when `azure` is set). */
+  azureEndpoint: string;
   requests: RecordedChatRequest[];
+  imageRequests: RecordedImageRequest[];
   rejected: Array<{ status: number; reason: string }>;
   /** Queues behaviours for the next requests, in order. */
   script(...steps: ChatStep[]): void;
+  /** Queues behaviours for the next image generation requests, in order. */
+  scriptImages(...steps: ImageStep[]): void;
   close(): Promise<void>;
 }
+
+/** A 1×1 PNG, the image an unscripted b64 answer carries. */
+export const TINY_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 /** The default answer: deterministic, and showing how much context the request carried. */
 export function defaultAnswer(question: string, priorTurns: number): string {
@@ -57,6 +89,15 @@ export interface ChatApiOptions {
   answer?: (messages: RecordedChatRequest['messages']) => string;
   /** Pause between streamed chunks, so streaming is visible (default 0). */
   chunkDelayMs?: number;
+  /**
+   * Also serve Azure OpenAI's deployment paths, /openai/deployments/{deployment}/…?api-version=…, which take the
+   * key in an `api-key` header (default key: `apiKey`).
+   */
+  azure?: { deployments: string[]; apiKey?: string; apiVersions?: string[] };
+  /** Models the images endpoint knows; others get 404 model_not_found (default: any model). */
+  imageModels?: string[];
+  /** The answer to an unscripted image request (default 'url'). */
+  defaultImage?: 'url' | 'b64';
 }
 
 /** Starts the emulator; it checks the bearer key, the path and the request shape as the real API would. */
@@ -66,24 +107,141 @@ export async function startChatApi(options: ChatApiOptions): Promise<ChatApi> {
   const steps: ChatStep[] = [];
   const hanging = new Set<ServerResponse>();
 
+  const imageSteps: ImageStep[] = [];
+  const imageRequests: RecordedImageRequest[] = [];
+
   const fail = (res: ServerResponse, status: number, reason: string, code = 'invalid_request_error') => {
     rejected.push({ status, reason });
     sendJson(res, status, { error: { message: reason, type: code, code } });
+  };
+  // Azure's own error shape: { error: { code, message } }, the code a string such as "401" or "DeploymentNotFound".
+  const failAzure = (res: ServerResponse, status: number, code: string, reason: string) => {
+    rejected.push({ status, reason });
+    sendJson(res, status, { error: { code, message: reason } });
   };
 
   const server = createServer(async (req, res) => {
     const arrived = performance.now();
     const body = await readBody(req);
-    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return fail(res, 404, 'unknown path');
+    const url = new URL(req.url ?? '/', 'http://stand-in');
+    const azurePath = AZURE_PATH.exec(url.pathname);
+    if (req.method === 'POST' && azurePath && options.azure) {
+      const [, deployment = '', operation] = azurePath;
+      const apiVersion = url.searchParams.get('api-version');
+      // Without a known api-version Azure cannot route the request at all.
+      if (!apiVersion || (options.azure.apiVersions && !options.azure.apiVersions.includes(apiVersion)))
+        return failAzure(res, 404, '404', 'Resource not found');
+      if (req.headers['api-key'] !== (options.azure.apiKey ?? options.apiKey)) {
+        return failAzure(
+          res,
+          401,
+          '401',
+          'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.',
+        );
+      }
+      if (!options.azure.deployments.includes(decodeURIComponent(deployment))) {
+        return failAzure(
+          res,
+          404,
+          'DeploymentNotFound',
+          'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.',
+        );
+      }
+      const azure = { deployment: decodeURIComponent(deployment), apiVersion };
+      if (operation === 'images/generations') return generateImage(res, body, azure);
+      return completeChat(req, res, body, arrived, azure);
+    }
+    const route = `${req.method} ${url.pathname}`;
+    if (route !== 'POST /v1/chat/completions' && route !== 'POST /v1/images/generations')
+      return fail(res, 404, 'unknown path');
     if (req.headers.authorization !== `Bearer ${options.apiKey}`) {
       return fail(res, 401, 'Incorrect API key provided', 'invalid_api_key');
     }
+    if (route === 'POST /v1/images/generations') return generateImage(res, body);
+    return completeChat(req, res, body, arrived);
+  });
+
+  async function generateImage(
+    res: ServerResponse,
+    body: string,
+    azure?: RecordedImageRequest['azure'],
+  ): Promise<void> {
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return fail(res, 400, 'body is not JSON');
+    }
+    const model = azure?.deployment ?? parsed.model;
+    if (typeof model !== 'string' || model === '') return fail(res, 400, "'model' is required");
+    if (typeof parsed.prompt !== 'string' || parsed.prompt.trim() === '')
+      return fail(res, 400, "'prompt' is a required property");
+    if (parsed.prompt.length > 32_000)
+      return fail(res, 400, "'prompt' is too long", 'string_above_max_length');
+    const n = parsed.n ?? 1;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 10)
+      return fail(res, 400, "'n' must be an integer from 1 to 10", 'integer_out_of_range');
+    if (parsed.size !== undefined && !IMAGE_SIZES.has(String(parsed.size)))
+      return fail(res, 400, `Invalid value for 'size': ${String(parsed.size)}`, 'invalid_value');
+    if (parsed.response_format !== undefined && !['url', 'b64_json'].includes(String(parsed.response_format)))
+      return fail(res, 400, "Invalid value for 'response_format'", 'invalid_value');
+    if (!azure && options.imageModels && !options.imageModels.includes(model)) {
+      return fail(
+        res,
+        404,
+        `The model \`${model}\` does not exist or you do not have access to it.`,
+        'model_not_found',
+      );
+    }
+    imageRequests.push({
+      model,
+      prompt: parsed.prompt,
+      n,
+      size: typeof parsed.size === 'string' ? parsed.size : undefined,
+      responseFormat: typeof parsed.response_format === 'string' ? parsed.response_format : undefined,
+      ...(azure ? { azure } : {}),
+      at: Date.now(),
+    });
+    const step: ImageStep = imageSteps.shift() ?? { kind: options.defaultImage ?? 'url' };
+    switch (step.kind) {
+      case 'hang':
+        hanging.add(res);
+        return;
+      case 'error':
+        rejected.push({ status: step.status, reason: step.message ?? 'error' });
+        return sendJson(res, step.status, {
+          error: { message: step.message ?? 'error', type: 'invalid_request_error', code: step.code ?? null },
+        });
+      case 'url':
+      case 'b64': {
+        // An explicit response_format wins, as with DALL·E; otherwise the scripted (or default) kind decides.
+        const wantsB64 = parsed.response_format ? parsed.response_format === 'b64_json' : step.kind === 'b64';
+        const png = step.kind === 'b64' ? (step.png ?? TINY_PNG) : TINY_PNG;
+        const link =
+          step.kind === 'url' && step.url ? step.url : `https://images.stand-in.invalid/${randomUUID()}.png`;
+        const data = Array.from({ length: n }, () =>
+          wantsB64 ? { b64_json: png.toString('base64') } : { url: link, revised_prompt: parsed.prompt },
+        );
+        return sendJson(res, 200, { created: Math.floor(Date.now() / 1000), data });
+      }
+    }
+  }
+
+  async function completeChat(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: string,
+    arrived: number,
+    azure?: RecordedChatRequest['azure'],
+  ): Promise<void> {
     let parsed: { model?: unknown; messages?: unknown; stream?: unknown };
     try {
       parsed = JSON.parse(body);
     } catch {
       return fail(res, 400, 'body is not JSON');
     }
+    // Azure takes the model from the deployment path; a model in the body is ignored.
+    if (azure) parsed.model = azure.deployment;
     const messages = parsed.messages;
     const valid =
       typeof parsed.model === 'string' &&
@@ -100,6 +258,7 @@ export async function startChatApi(options: ChatApiOptions): Promise<ChatApi> {
       messages: typed,
       stream: parsed.stream === true,
       at: Date.now(),
+      ...(azure ? { azure } : {}),
     };
     requests.push(recorded);
     const stamp = () => {
@@ -144,15 +303,21 @@ export async function startChatApi(options: ChatApiOptions): Promise<ChatApi> {
         }
         return sendJson(res, 200, completion(parsed.model as string, step.text, step.reasoning));
     }
-  });
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
+    azureEndpoint: `http://127.0.0.1:${port}`,
     requests,
+    imageRequests,
     rejected,
     script: (...more) => {
       steps.push(...more);
+    },
+    scriptImages: (...more) => {
+      imageSteps.push(...more);
     },
     close: async () => {
       for (const res of hanging) res.destroy();
@@ -161,6 +326,19 @@ export async function startChatApi(options: ChatApiOptions): Promise<ChatApi> {
     },
   };
 }
+
+const AZURE_PATH = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|images\/generations)$/;
+// dall-e-2, dall-e-3 and gpt-image-1 sizes together.
+const IMAGE_SIZES = new Set([
+  '256x256',
+  '512x512',
+  '1024x1024',
+  '1792x1024',
+  '1024x1792',
+  '1536x1024',
+  '1024x1536',
+  'auto',
+]);
 
 /** A whole chat completion as the non-streaming API returns it. */
 function completion(model: string, text: string, reasoning?: string, completionTokens = text.length): object {

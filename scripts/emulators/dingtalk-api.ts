@@ -25,6 +25,17 @@ export interface OpenApiMessage {
   at: number;
 }
 
+/** A file DingTalk media accepted (legacy oapi /media/upload). */
+export interface MediaUpload {
+  appKey: string;
+  type: string;
+  filename: string;
+  contentType: string;
+  bytes: Buffer;
+  mediaId: string;
+  at: number;
+}
+
 /** How the next webhook posts fail: 'reset' destroys the socket before answering, 'hang' never answers. */
 export type WebhookFailure =
   | 'http500'
@@ -98,6 +109,8 @@ export interface DingTalkApi {
     count?: number,
     options?: { scope?: 'Card.Instance.Write' | 'Card.Streaming.Write'; api?: CardApi },
   ): void;
+  /** Files accepted by POST /media/upload (oapi.dingtalk.com), in arrival order. */
+  mediaUploads: MediaUpload[];
   /** Invalidates every issued access token, so the next send gets 401. */
   revokeTokens(): void;
   /** Access tokens issued so far. */
@@ -170,6 +183,7 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
   const calls: DingTalkApi['calls'] = [];
   const cards = new Map<string, EmulatedCard>();
   const cardFailures: Array<{ kind: CardFailureKind; scope?: string; api?: CardApi }> = [];
+  const mediaUploads: MediaUpload[] = [];
   let tokensIssued = 0;
 
   const server = createServer((req, res) => {
@@ -179,7 +193,7 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
     const path = new URL(req.url ?? '/', 'http://stand-in').pathname;
-    const reply = route(req, raw);
+    const reply = path === '/media/upload' ? await uploadMedia(req, raw) : route(req, raw);
     calls.push({ method: req.method ?? '', path, status: typeof reply === 'string' ? 0 : reply.status });
     if (reply === 'reset') req.socket.destroy();
     if (typeof reply === 'string') return;
@@ -232,6 +246,45 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
     posts.push(post);
     options.onMessage?.({ channel: 'webhook', post });
     return errcode(0, 'ok');
+  }
+
+  /**
+   * Legacy oapi.dingtalk.com media upload: the access token (new and legacy tokens are interchangeable) in the
+   * query, multipart fields `type` and `media`. Like the other legacy APIs it answers HTTP 200 with an errcode.
+   */
+  async function uploadMedia(req: IncomingMessage, raw: Buffer): Promise<Reply> {
+    if (req.method !== 'POST') return errcode(43002, '需要POST请求');
+    const url = new URL(req.url ?? '/', 'http://stand-in');
+    const token = tokens.get(url.searchParams.get('access_token') ?? '');
+    if (token === undefined) return errcode(40014, '不合法的access_token');
+    if (clock() >= token.expiresAt) return errcode(42001, 'access_token超时');
+    const contentType = req.headers['content-type'] ?? '';
+    if (!/^multipart\/form-data;.*boundary=/i.test(contentType)) return errcode(40035, '缺少参数 media');
+    let form: FormData;
+    try {
+      form = await new Response(new Uint8Array(raw), { headers: { 'content-type': contentType } }).formData();
+    } catch {
+      return errcode(40035, '缺少参数 media');
+    }
+    // Older docs put `type` in the query string, newer ones in the form: both are accepted.
+    const type = form.get('type') ?? url.searchParams.get('type');
+    if (typeof type !== 'string' || !MEDIA_TYPES.has(type)) return errcode(40004, '不合法的媒体文件类型');
+    const media = form.get('media');
+    if (media === null || typeof media === 'string') return errcode(40035, '缺少参数 media');
+    const bytes = Buffer.from(await media.arrayBuffer());
+    if (bytes.length === 0 || bytes.length > MAX_MEDIA_BYTES) return errcode(40006, '不合法的文件大小');
+    if (type === 'image' && imageFormat(bytes) === undefined) return errcode(40005, '不合法的文件类型');
+    const mediaId = `@lADP${randomBytes(18).toString('base64url')}`;
+    mediaUploads.push({
+      appKey: token.appKey,
+      type,
+      filename: media.name,
+      contentType: media.type,
+      bytes,
+      mediaId,
+      at: clock(),
+    });
+    return { status: 200, body: { errcode: 0, errmsg: 'ok', media_id: mediaId, created_at: clock(), type } };
   }
 
   function issueToken(body: Json): Reply {
@@ -426,6 +479,7 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
     openApiMessages,
     calls,
     cards,
+    mediaUploads,
     get tokensIssued() {
       return tokensIssued;
     },
@@ -460,6 +514,19 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
       );
     },
   };
+}
+
+const MEDIA_TYPES = new Set(['image', 'voice', 'video', 'file']);
+const MAX_MEDIA_BYTES = 20 * 1024 * 1024;
+
+/** jpg, png, gif or bmp by their magic bytes: the image formats DingTalk media takes. */
+function imageFormat(bytes: Buffer): string | undefined {
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return 'png';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpg';
+  if (bytes.subarray(0, 4).toString('latin1') === 'GIF8') return 'gif';
+  if (bytes.subarray(0, 2).toString('latin1') === 'BM') return 'bmp';
+  return undefined;
 }
 
 function errcode(code: number, errmsg: string): Reply {

@@ -1,9 +1,13 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { Clock, Logger } from '../ports';
 import { ChatFailure } from './chat-failure';
 import { classifyChatError } from './classify-chat-error';
+import type { AzureSettings, ChatEndpoint } from './create-openai-client';
+import { createOpenAIClient, describeHost } from './create-openai-client';
 import { stripReasoning } from './strip-reasoning';
 import { createThinkFilter } from './think-filter';
+
+export type { AzureSettings, ChatEndpoint };
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -14,6 +18,8 @@ export interface ChatAnswer {
   text: string;
   model: string;
   usage?: { promptTokens: number; completionTokens: number };
+  /** Host of the endpoint that answered (the primary's or a fallback's), for the log. */
+  endpoint?: string;
 }
 
 export interface CompleteOptions {
@@ -30,32 +36,70 @@ export interface ChatCompleterOptions {
   apiKey: string;
   baseURL: string;
   model: string;
-  /** Budget for the whole call, retries and streaming included, so the worst case fits in the function timeout. */
+  /** Budget for the whole call, retries, fallbacks and streaming included, so the worst case fits in the function timeout. */
   timeoutMs: number;
   clock: Clock;
-  /** A second attempt is made only if at least this much of the budget is left (default: a quarter, at most 5 s). */
+  /** A second attempt (or a fallback) is made only if at least this much of the budget is left (default: a quarter, at most 5 s). */
   minRetryBudgetMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Azure OpenAI as the primary instead of apiKey/baseURL/model (the deployment names the model). */
+  azure?: AzureSettings;
+  /** HTTPS_PROXY: every chat API request, fallbacks and streaming included, goes through it. */
+  proxyUrl?: string;
+  /** LLM_FALLBACKS: tried in order when the current endpoint fails with 5xx, 429, a timeout or no connection. */
+  fallbacks?: ChatEndpoint[];
+}
+
+/** One endpoint of the chain, ready to call. */
+interface Route {
+  client: OpenAI;
+  model: string;
+  host: string;
 }
 
 const MAX_ATTEMPTS = 2;
 const DEFAULT_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 5000;
 
-/** Creates the completer once per instance; the SDK's own retries are off because the budget is managed here. */
+/**
+ * Creates the completer once per instance; the SDK's own retries are off because the budget is managed here.
+ * A failing endpoint (5xx, 429, timeout, unreachable) hands over to the next fallback at once, without the
+ * backoff and second try a lone endpoint gets: the other endpoint fails independently, and waiting would eat
+ * the budget it needs. Only the last endpoint of the chain is retried, so without fallbacks nothing changes.
+ */
 export function createChatCompleter(options: ChatCompleterOptions): ChatCompleter {
-  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0 });
+  const primary: Route = options.azure
+    ? {
+        client: createOpenAIClient(
+          { kind: 'azure', azure: options.azure, deployment: options.azure.deployment },
+          options.proxyUrl,
+        ),
+        model: options.azure.deployment,
+        host: describeHost(options.azure.endpoint),
+      }
+    : createRoute(options, options.proxyUrl);
+  const routes = [
+    primary,
+    ...(options.fallbacks ?? []).map((endpoint) => createRoute(endpoint, options.proxyUrl)),
+  ];
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const minRetryBudgetMs = options.minRetryBudgetMs ?? Math.min(5000, options.timeoutMs / 4);
 
-  async function requestOnce(messages: ChatMessage[], remainingMs: number, onText?: (text: string) => void) {
+  async function requestOnce(
+    route: Route,
+    messages: ChatMessage[],
+    remainingMs: number,
+    firstResponseMs: number,
+    onText?: (text: string) => void,
+  ) {
     // One deadline for the whole answer: the SDK's timeout stops at the response headers, not the stream's end.
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), remainingMs);
-    const request = { timeout: remainingMs, maxRetries: 0, signal: deadline.signal };
+    const request = { timeout: firstResponseMs, maxRetries: 0, signal: deadline.signal };
+    const { client, model } = route;
     try {
       if (!onText) {
-        const completion = await client.chat.completions.create({ model: options.model, messages }, request);
+        const completion = await client.chat.completions.create({ model, messages }, request);
         const choice = completion.choices[0];
         return {
           text: stripReasoning(choice?.message?.content ?? ''),
@@ -65,15 +109,15 @@ export function createChatCompleter(options: ChatCompleterOptions): ChatComplete
         };
       }
       const stream = await client.chat.completions.create(
-        { model: options.model, messages, stream: true, stream_options: { include_usage: true } },
+        { model, messages, stream: true, stream_options: { include_usage: true } },
         request,
       );
       const filter = createThinkFilter();
-      let model = '';
+      let answeredBy = '';
       let finish = 'none';
       let usage: OpenAI.CompletionUsage | undefined;
       for await (const chunk of stream) {
-        model ||= chunk.model;
+        answeredBy ||= chunk.model;
         usage = chunk.usage ?? usage;
         const choice = chunk.choices[0];
         if (choice?.finish_reason) finish = choice.finish_reason;
@@ -87,7 +131,7 @@ export function createChatCompleter(options: ChatCompleterOptions): ChatComplete
       }
       // An aborted stream may just end: without this check a cut-off answer would pass for a whole one.
       if (deadline.signal.aborted) throw new ChatFailure('timeout', 'no complete answer in time');
-      return { text: filter.visible.trim(), finish, model, usage };
+      return { text: filter.visible.trim(), finish, model: answeredBy, usage };
     } catch (error) {
       if (deadline.signal.aborted) throw new ChatFailure('timeout', 'no complete answer in time');
       throw error;
@@ -106,14 +150,26 @@ export function createChatCompleter(options: ChatCompleterOptions): ChatComplete
             completeOptions.onText?.(text);
           }
         : undefined;
+      let index = 0;
+      let attemptsHere = 0;
       for (let attempt = 1; ; attempt += 1) {
+        const route = routes[index] as Route;
+        attemptsHere += 1;
         const remaining = deadline - options.clock();
         if (remaining <= 0) throw new ChatFailure('timeout', 'budget used up');
+        // While fallbacks are left, this endpoint gets an equal share of the budget to start answering, so a
+        // silent one cannot starve the rest; once a stream has started it may run to the overall deadline.
+        const routesLeft = routes.length - index;
+        const firstResponseMs = routesLeft > 1 ? Math.max(1, Math.floor(remaining / routesLeft)) : remaining;
         const started = options.clock();
         try {
-          const result = await requestOnce(messages, remaining, onText);
+          const result = await requestOnce(route, messages, remaining, firstResponseMs, onText);
           if (!result.text) throw new ChatFailure('empty', `finish_reason ${result.finish}`);
-          const answer: ChatAnswer = { text: result.text, model: result.model || options.model };
+          const answer: ChatAnswer = {
+            text: result.text,
+            model: result.model || route.model,
+            endpoint: route.host,
+          };
           if (result.usage) {
             answer.usage = {
               promptTokens: result.usage.prompt_tokens,
@@ -123,6 +179,9 @@ export function createChatCompleter(options: ChatCompleterOptions): ChatComplete
           log.info(
             {
               attempt,
+              endpoint: route.host,
+              model: answer.model,
+              fallback: index > 0,
               latencyMs: options.clock() - started,
               streamed: onText !== undefined,
               usage: answer.usage,
@@ -131,14 +190,23 @@ export function createChatCompleter(options: ChatCompleterOptions): ChatComplete
           );
           return answer;
         } catch (error) {
-          const { failure, retryable, retryAfterMs } = classifyChatError(error);
+          const { failure, retryable, switchable, retryAfterMs } = classifyChatError(error);
+          const next = routes[index + 1];
+          const budgetLeft = deadline - options.clock();
+          // Once part of the answer is on screen, another attempt would show a different answer: stop.
+          const switching = switchable && !streamed && next !== undefined && budgetLeft >= minRetryBudgetMs;
           const backoff = Math.min(retryAfterMs ?? DEFAULT_BACKOFF_MS, MAX_BACKOFF_MS);
-          const budgetLeft = deadline - options.clock() - backoff;
-          // Once part of the answer is on screen, a second attempt would show a different answer: stop.
-          const retry = retryable && !streamed && attempt < MAX_ATTEMPTS && budgetLeft >= minRetryBudgetMs;
+          const retry =
+            next === undefined &&
+            retryable &&
+            !streamed &&
+            attemptsHere < MAX_ATTEMPTS &&
+            budgetLeft - backoff >= minRetryBudgetMs;
           log.warn(
             {
               attempt,
+              endpoint: route.host,
+              model: route.model,
               kind: failure.kind,
               status: failure.status,
               retry,
@@ -146,10 +214,33 @@ export function createChatCompleter(options: ChatCompleterOptions): ChatComplete
             },
             'chat API call failed',
           );
+          if (switching) {
+            log.warn(
+              {
+                from: { endpoint: route.host, model: route.model },
+                to: { endpoint: next.host, model: next.model },
+              },
+              'switching to a fallback chat API',
+            );
+            index += 1;
+            attemptsHere = 0;
+            continue;
+          }
           if (!retry) throw failure;
           await sleep(backoff);
         }
       }
     },
+  };
+}
+
+function createRoute(endpoint: ChatEndpoint, proxyUrl: string | undefined): Route {
+  return {
+    client: createOpenAIClient(
+      { kind: 'openai', baseURL: endpoint.baseURL, apiKey: endpoint.apiKey },
+      proxyUrl,
+    ),
+    model: endpoint.model,
+    host: describeHost(endpoint.baseURL),
   };
 }

@@ -3,12 +3,28 @@ import { ChatFailure } from './chat-failure';
 
 const CONTEXT_LENGTH_PATTERN = /context[_ ]length|maximum context|too many tokens|context window|max_tokens/i;
 
-/** Maps an openai SDK error to a ChatFailure, and says whether one more attempt is worth it. */
-export function classifyChatError(error: unknown): {
+/** What went wrong, and what is worth doing about it. */
+export interface ChatErrorVerdict {
   failure: ChatFailure;
+  /** One more attempt at the same endpoint may succeed. */
   retryable: boolean;
+  /** The endpoint itself is failing (5xx, 429, timeout, unreachable): another endpoint may answer. */
+  switchable: boolean;
   retryAfterMs?: number;
-} {
+}
+
+/** Maps an openai SDK error to a ChatFailure, and says whether one more attempt is worth it. */
+export function classifyChatError(error: unknown): ChatErrorVerdict {
+  const verdict = classify(error);
+  const kind = verdict.failure.kind;
+  // Only the API's own answers (or silence) say the endpoint is unwell; an empty answer or a used-up budget do not.
+  const switchable =
+    error instanceof OpenAI.APIError &&
+    (kind === 'timeout' || kind === 'unavailable' || kind === 'rate_limited');
+  return { ...verdict, switchable };
+}
+
+function classify(error: unknown): Omit<ChatErrorVerdict, 'switchable'> {
   if (error instanceof ChatFailure) return { failure: error, retryable: false };
   if (error instanceof OpenAI.APIConnectionTimeoutError) {
     return { failure: new ChatFailure('timeout', 'no answer in time'), retryable: false };

@@ -11,6 +11,10 @@ export type ParsedText =
   | { kind: 'template'; template: PromptTemplate; content: string }
   | { kind: 'template-usage'; template: PromptTemplate }
   | { kind: 'whoami' }
+  | { kind: 'quota' }
+  | { kind: 'stats' }
+  | { kind: 'history-lookup'; who: string }
+  | { kind: 'image'; prompt: string }
   | { kind: 'unknown-command'; word: string }
   | { kind: 'question'; text: string };
 
@@ -24,7 +28,15 @@ const EXACT: Readonly<Record<string, ParsedText>> = {
   模板: { kind: 'templates' },
   whoami: { kind: 'whoami' },
   群id: { kind: 'whoami' },
+  额度: { kind: 'quota' },
+  '#统计': { kind: 'stats' },
 };
+
+// `#查对话 <staffId|昵称>` and `#图片 <描述>` take an argument; they win over a template of the same title.
+const ARGUMENT_COMMANDS: ReadonlyArray<[string, (argument: string) => ParsedText]> = [
+  ['#查对话', (who) => ({ kind: 'history-lookup', who })],
+  ['#图片', (prompt) => ({ kind: 'image', prompt })],
+];
 
 // A single backslash word is a command, as in the old connector (\clear). Chinese keyboards type the full-width
 // backslash in IME mode, so it counts too. Anything longer ("\n means newline?") is a question.
@@ -41,6 +53,9 @@ export function parseCommand(text: string, templates: readonly PromptTemplate[] 
   if (backslash) {
     const word = (backslash[1] ?? '').toLowerCase();
     return word === 'clear' ? { kind: 'clear' } : { kind: 'unknown-command', word };
+  }
+  for (const [title, build] of ARGUMENT_COMMANDS) {
+    if (trimmed.startsWith(title)) return build(trimmed.slice(title.length).trim());
   }
   const template = findTemplate(trimmed, templates);
   if (template) {

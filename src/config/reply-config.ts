@@ -4,6 +4,10 @@ import { DEFAULT_WEBHOOK_ORIGINS } from './conversation-config';
 import { FieldReader } from './fields';
 import type { LogLevel } from './log-level';
 import { readLogLevel } from './log-level';
+import type { PolicyConfig } from './policy-config';
+import { readPolicy } from './policy-config';
+import type { ProviderConfig } from './provider-config';
+import { readProvider } from './provider-config';
 import type { Env } from './read-env';
 import { readEnv } from './read-env';
 
@@ -35,6 +39,27 @@ export const REPLY_ENV_NAMES = [
   'DINGTALK_CARD_TEMPLATE_ID',
   'DINGTALK_CARD_CONTENT_KEY',
   'CARD_UPDATE_MS',
+  'ALLOW_USERS',
+  'DENY_USERS',
+  'ALLOW_GROUPS',
+  'CHAT_TYPE',
+  'ADMIN_USERS',
+  'VIP_USERS',
+  'MAX_REQUESTS_PER_DAY',
+  'TIMEZONE',
+  'SENSITIVE_WORDS',
+  'MODERATION',
+  'MODERATION_FAIL',
+  'MODERATION_ENDPOINT',
+  'AZURE_OPENAI_ENDPOINT',
+  'AZURE_OPENAI_API_KEY',
+  'AZURE_OPENAI_DEPLOYMENT',
+  'AZURE_OPENAI_API_VERSION',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'LLM_FALLBACKS',
+  'IMAGE_MODEL',
+  'DINGTALK_OAPI_BASE',
 ] as const;
 
 /** A DingTalk app (robot) whose credentials allow OpenAPI sends; its appKey is the callback's robotCode. */
@@ -70,6 +95,10 @@ export interface ReplyConfig {
   promptsFile: string | undefined;
   /** AI-card streaming, on when a template id and an app key are set. */
   card: { templateId: string; contentKey: string; updateIntervalMs: number } | undefined;
+  /** Access control, daily quotas and moderation. */
+  policy: PolicyConfig;
+  /** Azure, proxy, fallbacks and image generation. */
+  provider: ProviderConfig;
 }
 
 /** Parses the reply function's environment; throws ConfigError listing every problem by variable name. */
@@ -112,6 +141,8 @@ export function loadReplyConfig(env: Env): ReplyConfig {
     helpText: read.optionalString(['HELP_TEXT'])?.replace(/\\n/g, '\n'),
     promptsFile: read.optionalString(['PROMPTS_FILE']),
     card: readCard(read, problems),
+    policy: readPolicy(read, problems),
+    provider: readProvider(read, env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -165,13 +196,15 @@ function readScope(value: string | undefined, problems: string[]): 'user' | 'con
  * CHATGPT_API_KEY otherwise; either is accepted here, in that preference.
  */
 function readApiKey(env: Env, problems: string[]): string {
+  // Azure OpenAI has its own key (AZURE_OPENAI_API_KEY); the OpenAI-compatible one is then optional.
+  const azure = readEnv(env, ['AZURE_OPENAI_ENDPOINT']) !== undefined;
   const relay = readEnv(env, ['ENDPOINT']) !== undefined;
   const names = relay
     ? ['OPENAI_API_KEY', 'USER_API_KEY', 'CHATGPT_API_KEY']
     : ['OPENAI_API_KEY', 'CHATGPT_API_KEY', 'USER_API_KEY'];
   const setting = readEnv(env, names);
   if (!setting) {
-    problems.push('OPENAI_API_KEY (or CHATGPT_API_KEY, USER_API_KEY) is required');
+    if (!azure) problems.push('OPENAI_API_KEY (or CHATGPT_API_KEY, USER_API_KEY) is required');
     return '';
   }
   return setting.value;

@@ -65,9 +65,12 @@ export interface OpenApiClient {
     request: OpenApiRequest,
     context?: CallContext,
   ): Promise<OpenApiAnswer | SendFailure>;
+  /** The app's access token from the same cache, for legacy oapi calls (media upload); `refused`: one just rejected. */
+  accessToken(app: DingTalkApp, context?: CallContext, refused?: string): Promise<TokenResult>;
 }
 
-type TokenResult = { status: 'ok'; token: string } | SendFailure;
+/** An access token, or why none could be had. */
+export type TokenResult = { status: 'ok'; token: string } | SendFailure;
 
 // Refresh 5 minutes before expiry, as the official Python SDK does (dingtalk.md §7.1).
 const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -203,7 +206,11 @@ export function createOpenApiClient(options: {
     return readSendResult(answer.body, recipient);
   }
 
-  return { sendMarkdown, request };
+  return {
+    sendMarkdown,
+    request,
+    accessToken: (app, context = {}, refused) => getToken(app, context, refused),
+  };
 }
 
 function readSendResult(

@@ -4,6 +4,8 @@ import { fitContext } from '../chat/fit-context';
 import { chatFailureNotice } from '../chat/notices';
 import type { ReplyConfig } from '../config/reply-config';
 import type { ChatMode, HistoryStore, Logger, StreamingAnswer, Turn } from '../ports';
+import { createAnswerGate } from './answer-gate';
+import type { ContentModeration } from './policy-deps';
 
 /** What to post through the session webhook (unless a card already showed it), and the turn to store. */
 export interface Reply {
@@ -11,10 +13,14 @@ export interface Reply {
   turn?: { question: string; answer: string };
   /** The user already has the whole reply in AI cards: nothing left to post. */
   deliveredByCard?: boolean;
+  /** Tokens the chat API reported for this answer (for #统计). */
+  usage?: { promptTokens: number; completionTokens: number };
 }
 
 export interface AskDeps {
-  config: Pick<ReplyConfig, 'historyLength' | 'systemPrompt' | 'maxContextTokens'>;
+  config: Pick<ReplyConfig, 'historyLength' | 'systemPrompt' | 'maxContextTokens' | 'policy'>;
+  /** Content moderation of complete answers (MODERATION=aliyun). */
+  moderation?: ContentModeration | undefined;
   history: HistoryStore;
   chat: ChatCompleter;
   log: Logger;
@@ -38,10 +44,20 @@ export async function askModel(
   const remember = mode === 'chain' && config.historyLength > 0;
   const turns = remember ? await deps.history.load(historyKey, config.historyLength) : [];
   log.debug({ question }, 'question');
+  const gate = createAnswerGate({
+    sensitiveWords: config.policy.sensitiveWords,
+    moderation: deps.moderation,
+    failClosed: config.policy.moderation?.failClosed !== false,
+    log,
+  });
   const card = await deps.startCard?.();
   const opened = card?.open();
+  const onText = (text: string): void => {
+    const shown = gate.stream(text);
+    if (shown) card?.update(shown);
+  };
   const complete = (messages: ChatMessage[]): Promise<ChatAnswer> =>
-    deps.chat.complete(messages, log, card ? { onText: (text) => card.update(text) } : {});
+    deps.chat.complete(messages, log, card ? { onText } : {});
 
   let kept = turns;
   for (let attempt = 1; ; attempt += 1) {
@@ -73,14 +89,20 @@ export async function askModel(
       },
       'answer ready',
     );
-    const turn = remember ? { question, answer: answer.text } : undefined;
-    const reply: Reply = turn ? { text: answer.text, turn } : { text: answer.text };
+    const released = await gate.release(answer.text);
+    // A moderated-away answer is neither stored as context nor counted as an exchange.
+    const turn = remember && !released.blocked ? { question, answer: released.text } : undefined;
+    const reply: Reply = {
+      text: released.text,
+      ...(turn ? { turn } : {}),
+      ...(answer.usage && !released.blocked ? { usage: answer.usage } : {}),
+    };
     if (!card || !(await opened)) return reply;
-    const shown = await card.finish(answer.text);
+    const shown = await card.finish(released.text);
     log.info({ openApiCalls: card.calls, delivered: shown.delivered }, 'card answer finished');
     if (shown.delivered) return { ...reply, deliveredByCard: true };
     // The cards broke part-way: the rest goes out as markdown, so nothing is lost and nothing shown twice.
-    const rest = answer.text.slice(shown.deliveredChars);
+    const rest = released.text.slice(shown.deliveredChars);
     return rest.trim() ? { ...reply, text: rest } : { ...reply, deliveredByCard: true };
   }
 }

@@ -1,3 +1,4 @@
+import { checkAccess, isAdmin, isExemptFromQuota, refusalNotice } from '../access/check-access';
 import { NOTICES, unknownCommandNotice } from '../chat/notices';
 import { defaultHelpText, MODE_NAMES } from '../commands/help-text';
 import { parseCommand } from '../commands/parse-command';
@@ -6,13 +7,22 @@ import { describeTemplate } from '../commands/prompt-templates';
 import type { ReplyConfig } from '../config/reply-config';
 import type { ReplyJob } from '../dingtalk/reply-job';
 import type { ChatMode, ModeStore } from '../ports';
+import { lookUpHistory, renderStats } from './admin-commands';
 import type { AskDeps, Reply } from './ask-model';
 import { askModel } from './ask-model';
+import type { ImageMaker, UploadImage } from './generate-image';
+import { generateImage } from './generate-image';
+import type { PolicyDeps } from './policy-deps';
+import { screenQuestion } from './screen-question';
 
-export interface ComposeDeps extends AskDeps {
-  config: AskDeps['config'] & Pick<ReplyConfig, 'defaultMode' | 'contextScope' | 'helpText'>;
+export interface ComposeDeps extends AskDeps, PolicyDeps {
+  config: AskDeps['config'] &
+    PolicyDeps['config'] &
+    Pick<ReplyConfig, 'defaultMode' | 'contextScope' | 'helpText'>;
   modes: ModeStore;
   templates: readonly PromptTemplate[];
+  images?: ImageMaker | undefined;
+  uploadImage?: UploadImage | undefined;
 }
 
 /** Whose context and whose mode a message belongs to (hashed, file-safe keys). */
@@ -20,6 +30,10 @@ export interface ReplyKeys {
   history: string;
   sender: string;
 }
+
+// Open to everyone, so people who are refused can still find the ids to ask the admin for.
+const OPEN_COMMANDS = new Set(['help', 'whoami']);
+const ADMIN_COMMANDS = new Set(['stats', 'history-lookup']);
 
 /** Answers one text message: a command, or a question for the model. */
 export async function composeReply(
@@ -33,6 +47,17 @@ export async function composeReply(
   if (parsed.kind !== 'question') log.info({ command: parsed.kind }, 'command');
   const currentMode = async (): Promise<ChatMode> =>
     (await deps.modes.get(keys.sender)) ?? config.defaultMode;
+  if (!OPEN_COMMANDS.has(parsed.kind)) {
+    const access = checkAccess(config.policy, { staffId: job.senderStaffId }, job);
+    if (!access.allowed) {
+      log.info({ reason: access.reason }, 'refused by access control');
+      return { text: refusalNotice(access.reason, config.policy.chatType) };
+    }
+  }
+  if (ADMIN_COMMANDS.has(parsed.kind) && !isAdmin(config.policy, job.senderStaffId)) {
+    log.info({ command: parsed.kind }, 'admin command refused');
+    return { text: '抱歉，这个指令只有管理员可以使用。' };
+  }
   switch (parsed.kind) {
     case 'help':
       return {
@@ -58,18 +83,39 @@ export async function composeReply(
       return { text: describeTemplate(parsed.template) };
     case 'unknown-command':
       return { text: unknownCommandNotice(parsed.word) };
+    case 'quota':
+      return { text: await describeQuota(job, keys.sender, deps) };
+    case 'stats':
+      return { text: await renderStats(deps.usage) };
+    case 'history-lookup':
+      return { text: await lookUpHistory(parsed.who, { ...deps, timeZone: config.policy.timeZone }) };
+    case 'image': {
+      const refusal = parsed.prompt ? await screenQuestion(job, parsed.prompt, keys.sender, deps) : undefined;
+      return { text: refusal ?? (await generateImage(parsed.prompt, job.robotCode, deps)) };
+    }
     case 'template':
     case 'question': {
       const question =
         parsed.kind === 'template'
           ? `${parsed.template.prefix}${parsed.content}${parsed.template.suffix}`
           : parsed.text;
+      const refusal = await screenQuestion(job, question, keys.sender, deps);
+      if (refusal) return { text: refusal };
       // In a shared group context the model must know who is speaking.
       const shared = config.contextScope === 'conversation' && job.conversationType === 'group';
       const prompt = shared && job.senderNick ? `${job.senderNick}：${question}` : question;
       return askModel(prompt, await currentMode(), keys.history, deps);
     }
   }
+}
+
+async function describeQuota(job: ReplyJob, senderKey: string, deps: ComposeDeps): Promise<string> {
+  const { policy } = deps.config;
+  const max = policy.maxRequestsPerDay;
+  if (max === 0 || !deps.quota) return '没有每日提问次数限制。';
+  if (isExemptFromQuota(policy, job.senderStaffId)) return '你是 VIP 或管理员，提问次数不受限制。';
+  const { used, remaining } = await deps.quota.peek(senderKey, max);
+  return `今天还可以提问 **${remaining}** 次（每天 ${max} 次，已用 ${used} 次，${policy.timeZone} 零点重置）。`;
 }
 
 function modeNotice(mode: ChatMode, historyLength: number): string {

@@ -99,6 +99,7 @@ async function answerOnce(job: ReplyJob, deps: ReplyDeps): Promise<ReplyOutcome>
     return 'undelivered';
   }
   if (reply.turn) await saveTurn(job, keys.history, reply.turn, deps);
+  await recordUse(job, keys, reply, deps);
   await claim.markDone();
   return reply.turn ? 'answered' : 'notice';
 }
@@ -140,6 +141,28 @@ async function saveTurn(
   } catch (error) {
     // The user already has the answer; losing the turn is logged rather than retried into a second answer.
     deps.log.error({ error: describeError(error) }, 'could not save the turn');
+  }
+}
+
+/** For #统计 and #查对话: who asked, the tokens it took, and where the turn is. Failures only cost the report. */
+async function recordUse(job: ReplyJob, keys: ReplyKeys, reply: Reply, deps: ReplyDeps): Promise<void> {
+  const staffId = job.senderStaffId ? { staffId: job.senderStaffId } : {};
+  try {
+    if (reply.turn) {
+      await deps.users?.remember({ ...staffId, senderId: job.senderId, nick: job.senderNick }, keys.history);
+    }
+    if (reply.usage) {
+      await deps.usage?.record({
+        userKey: keys.sender,
+        ...staffId,
+        nick: job.senderNick,
+        promptTokens: reply.usage.promptTokens,
+        completionTokens: reply.usage.completionTokens,
+        msgId: job.msgId,
+      });
+    }
+  } catch (error) {
+    deps.log.warn({ error: describeError(error) }, 'could not record usage');
   }
 }
 

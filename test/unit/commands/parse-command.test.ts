@@ -33,6 +33,13 @@ describe('parseCommand', () => {
     ['帮助我写个周报', { kind: 'question', text: '帮助我写个周报' }],
     ['单聊和串聊有什么区别', { kind: 'question', text: '单聊和串聊有什么区别' }],
     ['#不存在的模板 内容', { kind: 'question', text: '#不存在的模板 内容' }],
+    ['额度', { kind: 'quota' }],
+    [' #统计 ', { kind: 'stats' }],
+    ['#查对话 0426581234567890', { kind: 'history-lookup', who: '0426581234567890' }],
+    ['#查对话 张三', { kind: 'history-lookup', who: '张三' }],
+    ['#查对话', { kind: 'history-lookup', who: '' }],
+    ['#图片 一只在钉钉上开会的猫', { kind: 'image', prompt: '一只在钉钉上开会的猫' }],
+    ['#图片', { kind: 'image', prompt: '' }],
     [' 明天的发布计划是什么？', { kind: 'question', text: '明天的发布计划是什么？' }],
   ])('%j → %j', (text, expected) => {
     expect(parseCommand(text, templates)).toEqual(expected);

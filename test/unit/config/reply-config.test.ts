@@ -34,7 +34,101 @@ describe('loadReplyConfig', () => {
       helpText: undefined,
       promptsFile: undefined,
       card: undefined,
+      policy: {
+        allowUsers: [],
+        denyUsers: [],
+        allowGroups: [],
+        chatType: 'all',
+        adminUsers: [],
+        vipUsers: [],
+        maxRequestsPerDay: 0,
+        timeZone: 'Asia/Shanghai',
+        sensitiveWords: [],
+        moderation: undefined,
+      },
+      provider: {
+        azure: undefined,
+        proxyUrl: undefined,
+        fallbacks: [],
+        imageModel: undefined,
+        dingtalkOapiBase: 'https://oapi.dingtalk.com',
+      },
     });
+  });
+
+  it('reads access control, quota and moderation settings', () => {
+    expect(
+      loadReplyConfig({
+        OPENAI_API_KEY: KEY,
+        ALLOW_USERS: 'a, b',
+        DENY_USERS: 'c',
+        ALLOW_GROUPS: 'cid1',
+        CHAT_TYPE: 'Group',
+        ADMIN_USERS: 'admin1',
+        VIP_USERS: 'vip1,vip2',
+        MAX_REQUESTS_PER_DAY: '20',
+        TIMEZONE: 'Europe/Berlin',
+        SENSITIVE_WORDS: '机密,Secret',
+        MODERATION: 'aliyun',
+        MODERATION_FAIL: 'open',
+        MODERATION_ENDPOINT: 'http://127.0.0.1:9999',
+      }).policy,
+    ).toEqual({
+      allowUsers: ['a', 'b'],
+      denyUsers: ['c'],
+      allowGroups: ['cid1'],
+      chatType: 'group',
+      adminUsers: ['admin1'],
+      vipUsers: ['vip1', 'vip2'],
+      maxRequestsPerDay: 20,
+      timeZone: 'Europe/Berlin',
+      sensitiveWords: ['机密', 'Secret'],
+      moderation: { endpoint: 'http://127.0.0.1:9999', failClosed: false },
+    });
+    expect(loadReplyConfig({ OPENAI_API_KEY: KEY, MODERATION: 'aliyun' }).policy.moderation).toEqual({
+      endpoint: 'https://green-cip.cn-shanghai.aliyuncs.com',
+      failClosed: true,
+    });
+  });
+
+  it('reads Azure, the proxy, fallbacks and the image model; Azure needs no OPENAI_API_KEY', () => {
+    const config = loadReplyConfig({
+      AZURE_OPENAI_ENDPOINT: 'https://my.openai.azure.com/',
+      AZURE_OPENAI_API_KEY: 'azure-key',
+      AZURE_OPENAI_DEPLOYMENT: 'gpt4o',
+      HTTPS_PROXY: 'http://proxy.corp:3128',
+      LLM_FALLBACKS: JSON.stringify([
+        { baseURL: 'https://api.deepseek.com/v1', apiKey: 'sk-ds', model: 'deepseek-chat' },
+      ]),
+      IMAGE_MODEL: 'wanx-v1',
+    });
+    expect(config.provider).toEqual({
+      azure: {
+        endpoint: 'https://my.openai.azure.com',
+        apiKey: 'azure-key',
+        deployment: 'gpt4o',
+        apiVersion: '2024-10-21',
+      },
+      proxyUrl: 'http://proxy.corp:3128/',
+      fallbacks: [{ baseURL: 'https://api.deepseek.com/v1', apiKey: 'sk-ds', model: 'deepseek-chat' }],
+      imageModel: 'wanx-v1',
+      dingtalkOapiBase: 'https://oapi.dingtalk.com',
+    });
+    expect(loadReplyConfig({ OPENAI_API_KEY: KEY, https_proxy: 'http://lower:8080' }).provider.proxyUrl).toBe(
+      'http://lower:8080/',
+    );
+  });
+
+  it('names LLM_FALLBACKS without echoing the keys inside it', () => {
+    const message = problemsOf({
+      OPENAI_API_KEY: KEY,
+      LLM_FALLBACKS: '[{"baseURL":"ftp://x","apiKey":"sk-leak","model":"m"}]',
+    });
+    expect(message).toContain('LLM_FALLBACKS');
+    expect(message).not.toContain('sk-leak');
+    expect(
+      problemsOf({ OPENAI_API_KEY: KEY, AZURE_OPENAI_ENDPOINT: 'https://x.openai.azure.com' }),
+    ).toContain('AZURE_OPENAI_API_KEY is required');
   });
 
   it('turns AI cards on with a template id and an app key', () => {
@@ -184,6 +278,12 @@ describe('loadReplyConfig', () => {
     ['CONTEXT_SCOPE', 'everyone'],
     ['MAX_CONTEXT_TOKENS', '12.5'],
     ['CARD_UPDATE_MS', '20'],
+    ['CHAT_TYPE', 'everyone'],
+    ['MAX_REQUESTS_PER_DAY', '-5'],
+    ['TIMEZONE', 'Mars/Olympus'],
+    ['MODERATION', 'strict'],
+    ['MODERATION_FAIL', 'maybe'],
+    ['HTTPS_PROXY', 'socks5://p:1'],
   ])('reports %s=%s by name only', (name, value) => {
     const message = problemsOf({ OPENAI_API_KEY: KEY, [name]: value });
     expect(message).toContain(name);

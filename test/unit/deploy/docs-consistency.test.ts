@@ -29,7 +29,11 @@ const LEGACY = [
   'TIMEOUT',
 ];
 const configNames = [...new Set([...CONVERSATION_ENV_NAMES, ...REPLY_ENV_NAMES])];
-const currentNames = configNames.filter((name) => !LEGACY.includes(name) && !ROLE_CREDENTIALS.includes(name));
+// Read by the function under one name, set at deploy time under another (s.yaml maps them).
+const DEPLOY_NAMES: Record<string, string> = { HTTPS_PROXY: 'REPLY_HTTPS_PROXY', https_proxy: 'REPLY_HTTPS_PROXY' };
+const currentNames = configNames
+  .filter((name) => !LEGACY.includes(name) && !ROLE_CREDENTIALS.includes(name))
+  .map((name) => DEPLOY_NAMES[name] ?? name);
 const sYamlEnvRefs = [...sYaml.matchAll(/env\('([A-Z0-9_]+)'/g)].map((match) => match[1] as string);
 const sYamlEnvKeys = [...sYaml.matchAll(/^\s{8}([A-Z][A-Z0-9_]*):/gm)].map((match) => match[1] as string);
 

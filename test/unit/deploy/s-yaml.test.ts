@@ -74,7 +74,6 @@ describe('s.yaml', () => {
       'DINGTALK_APP_SECRET',
       'FC_ROLE_ARN',
       'HISTORY_BUCKET',
-      'OPENAI_API_KEY',
     ]);
   });
 });

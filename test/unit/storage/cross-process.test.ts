@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileHistoryStore } from '../../../src/storage/file-history-store';
 import { createFileModeStore } from '../../../src/storage/file-mode-store';
+import { createFileQuotaStore } from '../../../src/storage/file-quota-store';
+import { createFileUsageStore } from '../../../src/storage/file-usage-store';
+import { createFileUserIndex } from '../../../src/storage/file-user-index';
 import { historyKey } from '../../../src/storage/history-key';
 import { createCaptureLogger, createTempDir } from './capture-logger';
 
@@ -141,5 +144,56 @@ describe('storage shared by several processes', () => {
     );
     const store = createFileModeStore({ dir, logger: createCaptureLogger().logger });
     expect(await store.get(senderKey)).toBe(newest.mode);
+  });
+
+  it('gives exactly 25 of 40 quota slots when 4 processes take 10 each with a maximum of 25', async () => {
+    const now = Date.UTC(2024, 0, 10, 4, 0);
+    const results = await runWorkers(
+      [0, 1, 2, 3].map((id) => ['take', dir, 'staff-quota', `w${id}`, '10', '25', String(now)]),
+    );
+    const allowed = results.map((result) => (result as { allowed: number }).allowed);
+    expect(allowed.reduce((sum, n) => sum + n, 0)).toBe(25);
+    const store = createFileQuotaStore({
+      dir,
+      logger: createCaptureLogger().logger,
+      clock: () => now,
+      timeZone: 'Asia/Shanghai',
+    });
+    expect(await store.peek('staff-quota', 25)).toEqual({ used: 25, remaining: 0 });
+    expect(await store.take('staff-quota', 25, 'one more')).toMatchObject({ allowed: false });
+  });
+
+  it('sums usage exactly when 4 processes record 20 messages each for the same two users', async () => {
+    const now = Date.UTC(2024, 0, 10, 4, 0);
+    const results = await runWorkers([0, 1, 2, 3].map((id) => ['usage', dir, `w${id}`, '20', String(now)]));
+    expect(results).toEqual(Array.from({ length: 4 }, () => ({ recorded: 20 })));
+    const capture = createCaptureLogger();
+    const store = createFileUsageStore({
+      dir,
+      logger: capture.logger,
+      clock: () => now,
+      timeZone: 'Asia/Shanghai',
+    });
+    // Per worker: alice gets i = 0, 2, …, 18 (prompt i + 1 → 100), bob i = 1, 3, …, 19 (→ 110).
+    expect(await store.today()).toEqual([
+      { staffId: 'bob', nick: 'bob', messages: 40, promptTokens: 440, completionTokens: 880 },
+      { staffId: 'alice', nick: 'alice', messages: 40, promptTokens: 400, completionTokens: 800 },
+    ]);
+    expect(capture.warnings()).toEqual([]);
+  });
+
+  it('keeps every history key when 4 processes remember one user at once', async () => {
+    const results = await runWorkers([0, 1, 2, 3].map((id) => ['remember', dir, `w${id}`, '5']));
+    expect(results).toEqual(Array.from({ length: 4 }, () => ({ remembered: 5 })));
+    const found = await createFileUserIndex({ dir, logger: createCaptureLogger().logger }).find('staff-1');
+    expect(found).toHaveLength(1);
+    const expected = [
+      historyKey(['shared']),
+      ...[0, 1, 2, 3].flatMap((id) => Array.from({ length: 5 }, (_, i) => historyKey([`w${id}`, `${i}`]))),
+    ];
+    expect([...(found[0]?.historyKeys ?? [])].sort()).toEqual(expected.sort());
+    expect(await createFileUserIndex({ dir, logger: createCaptureLogger().logger }).find('小明')).toEqual(
+      found,
+    );
   });
 });

@@ -1,0 +1,99 @@
+import { createChatCompleter } from '../../src/chat/chat-completer';
+import { createImageGenerator } from '../../src/chat/image-generator';
+import type { PromptTemplate } from '../../src/commands/prompt-templates';
+import type { ReplyConfig } from '../../src/config/reply-config';
+import { createAnswerCards } from '../../src/dingtalk/answer-card';
+import { createAnswerDelivery } from '../../src/dingtalk/answer-delivery';
+import { uploadImage } from '../../src/dingtalk/upload-media';
+import type { UploadImage } from '../../src/handlers/generate-image';
+import type { ReplyDeps } from '../../src/handlers/handle-reply';
+import { replyLeaseMs } from '../../src/handlers/reply-budget';
+import { createAliyunModeration } from '../../src/moderation/aliyun-moderation';
+import type { RoleCredentials } from '../../src/platform/fc-context';
+import type { Logger } from '../../src/ports';
+import { createFileHistoryStore } from '../../src/storage/file-history-store';
+import { createFileModeStore } from '../../src/storage/file-mode-store';
+import { createFileQuotaStore } from '../../src/storage/file-quota-store';
+import { createFileTokenCache } from '../../src/storage/file-token-cache';
+import { createFileUsageStore } from '../../src/storage/file-usage-store';
+import { createFileUserIndex } from '../../src/storage/file-user-index';
+import { createProcessedStore } from '../../src/storage/processed-store';
+
+/** Everything the reply handler uses, built once per instance so warm invocations reuse clients and caches. */
+export function createReplyServices(
+  config: ReplyConfig & { templates: PromptTemplate[] },
+  log: Logger,
+  roleCredentials: () => RoleCredentials | undefined,
+): Omit<ReplyDeps, 'log'> {
+  const clock = Date.now;
+  const dir = config.historyDir;
+  const { policy, provider } = config;
+  // Cold instances reuse the access token a warm one fetched: one OpenAPI call fewer per cold start.
+  const tokenCache = createFileTokenCache({ dir, clock });
+  const endpoint = { apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl };
+  const reach = {
+    ...(provider.azure ? { azure: provider.azure } : {}),
+    ...(provider.proxyUrl ? { proxyUrl: provider.proxyUrl } : {}),
+  };
+  return {
+    config,
+    clock,
+    templates: config.templates,
+    history: createFileHistoryStore({ dir, logger: log }),
+    modes: createFileModeStore({ dir, logger: log }),
+    processed: createProcessedStore({ dir, logger: log, clock, leaseMs: replyLeaseMs(config.llmTimeoutMs) }),
+    quota: createFileQuotaStore({ dir, logger: log, clock, timeZone: policy.timeZone }),
+    usage: createFileUsageStore({ dir, logger: log, clock, timeZone: policy.timeZone }),
+    users: createFileUserIndex({ dir, logger: log }),
+    moderation: policy.moderation
+      ? createAliyunModeration({ endpoint: policy.moderation.endpoint, credentials: roleCredentials })
+      : undefined,
+    chat: createChatCompleter({
+      ...endpoint,
+      ...reach,
+      model: config.openaiModel,
+      timeoutMs: config.llmTimeoutMs,
+      clock,
+      fallbacks: provider.fallbacks,
+    }),
+    images: provider.imageModel
+      ? createImageGenerator({
+          ...endpoint,
+          ...reach,
+          model: provider.imageModel,
+          timeoutMs: config.llmTimeoutMs,
+        })
+      : undefined,
+    uploadImage: createUploader(config, tokenCache),
+    delivery: createAnswerDelivery({
+      apps: config.dingtalkApps,
+      apiBase: config.dingtalkApiBase,
+      clock,
+      tokenCache,
+    }),
+    ...(config.card
+      ? {
+          cards: createAnswerCards({
+            apps: config.dingtalkApps,
+            apiBase: config.dingtalkApiBase,
+            clock,
+            settings: config.card,
+            tokenCache,
+          }),
+        }
+      : {}),
+  };
+}
+
+/** Generated images given as bytes go to DingTalk media with the app of the callback's robot. */
+function createUploader(
+  config: ReplyConfig,
+  tokenCache: ReturnType<typeof createFileTokenCache>,
+): UploadImage {
+  return async (png, robotCode, log) => {
+    const app = config.dingtalkApps.find((candidate) => candidate.appKey === robotCode);
+    if (!app) return undefined;
+    const oapiBase = config.provider.dingtalkOapiBase;
+    return uploadImage({ app, oapiBase, apiBase: config.dingtalkApiBase, png, tokenCache, log });
+  };
+}

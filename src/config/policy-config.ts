@@ -1,0 +1,59 @@
+import type { FieldReader } from './fields';
+
+/** Who may use the robot, and how much (chatgpt-dingtalk's lists, keyed by staffId / conversationId). */
+export interface PolicyConfig {
+  allowUsers: string[];
+  denyUsers: string[];
+  allowGroups: string[];
+  chatType: 'all' | 'single' | 'group';
+  adminUsers: string[];
+  vipUsers: string[];
+  /** 0 = unlimited. */
+  maxRequestsPerDay: number;
+  /** The quota day starts at midnight here, not at UTC midnight. */
+  timeZone: string;
+  sensitiveWords: string[];
+  /** Alibaba Cloud Green TextModerationPlus; undefined = off. */
+  moderation: { endpoint: string; failClosed: boolean } | undefined;
+}
+
+/** ALLOW_USERS … MODERATION_*: access control, quotas and moderation of the reply function. */
+export function readPolicy(read: FieldReader, problems: string[]): PolicyConfig {
+  const chatType = (read.optionalString(['CHAT_TYPE']) ?? 'all').toLowerCase();
+  if (chatType !== 'all' && chatType !== 'single' && chatType !== 'group') {
+    problems.push('CHAT_TYPE must be all, single or group');
+  }
+  const timeZone = read.string(['TIMEZONE'], 'Asia/Shanghai');
+  if (!isTimeZone(timeZone)) problems.push('TIMEZONE must be an IANA time zone such as Asia/Shanghai');
+  const moderation = (read.optionalString(['MODERATION']) ?? 'off').toLowerCase();
+  if (moderation !== 'off' && moderation !== 'aliyun') problems.push('MODERATION must be off or aliyun');
+  const fail = (read.optionalString(['MODERATION_FAIL']) ?? 'closed').toLowerCase();
+  if (fail !== 'open' && fail !== 'closed') problems.push('MODERATION_FAIL must be open or closed');
+  const endpoint = read.url(['MODERATION_ENDPOINT'], 'https://green-cip.cn-shanghai.aliyuncs.com').origin;
+  return {
+    allowUsers: read.list(['ALLOW_USERS']),
+    denyUsers: read.list(['DENY_USERS']),
+    allowGroups: read.list(['ALLOW_GROUPS']),
+    chatType: chatType === 'single' || chatType === 'group' ? chatType : 'all',
+    adminUsers: read.list(['ADMIN_USERS']),
+    vipUsers: read.list(['VIP_USERS']),
+    maxRequestsPerDay: read.number(
+      ['MAX_REQUESTS_PER_DAY'],
+      0,
+      { integer: true, min: 0, max: 1_000_000 },
+      'a whole number of requests (0 = unlimited)',
+    ),
+    timeZone: isTimeZone(timeZone) ? timeZone : 'Asia/Shanghai',
+    sensitiveWords: read.list(['SENSITIVE_WORDS']),
+    moderation: moderation === 'aliyun' ? { endpoint, failClosed: fail !== 'open' } : undefined,
+  };
+}
+
+function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
