@@ -1,6 +1,9 @@
 /** The offline demo model's name, as the chat API reports it. */
 export const DEMO_MODEL = 'offline-demo';
 
+/** The offline demo's image model for #图片. */
+export const DEMO_IMAGE_MODEL = 'offline-demo-image';
+
 /** How to leave the demo: shown in the page, the log and every demo answer. */
 export const DEMO_HINT =
   '这是离线演示模型的固定回答。在 .env 中设置 OPENAI_API_KEY、OPENAI_BASE_URL、OPENAI_MODEL 即可接入真实模型（OpenAI、通义千问、DeepSeek、Ollama 等，见 README）。';

@@ -13,7 +13,7 @@ import type { InstancePool } from '../fc-runtime/instance-pool';
 import { createInstancePool } from '../fc-runtime/instance-pool';
 import { buildCallback } from '../lib/build-callback';
 import { readDotEnv } from '../lib/load-dot-env';
-import { DEMO_HINT, DEMO_MODEL, demoAnswer } from './demo-model';
+import { DEMO_HINT, DEMO_IMAGE_MODEL, DEMO_MODEL, demoAnswer } from './demo-model';
 import { createEventHub } from './event-hub';
 import { formatLogLine } from './format-log-line';
 import { GROUP, MEMBERS, ROBOT } from './members';
@@ -65,10 +65,22 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
 
   const useDemo = !API_KEY_NAMES.some((name) => dotEnv[name]?.trim());
   const demo = useDemo
-    ? await startChatApi({ apiKey: 'offline-demo-key', answer: demoAnswer, chunkDelayMs: 15 })
+    ? await startChatApi({
+        apiKey: 'offline-demo-key',
+        answer: demoAnswer,
+        chunkDelayMs: 15,
+        // #图片 works offline too: a tiny PNG, uploaded to the emulated DingTalk media like a real one.
+        imageModels: [DEMO_IMAGE_MODEL],
+        defaultImage: 'b64',
+      })
     : undefined;
   const modelEnv: Record<string, string> = demo
-    ? { OPENAI_API_KEY: 'offline-demo-key', OPENAI_BASE_URL: demo.baseUrl, OPENAI_MODEL: DEMO_MODEL }
+    ? {
+        OPENAI_API_KEY: 'offline-demo-key',
+        OPENAI_BASE_URL: demo.baseUrl,
+        OPENAI_MODEL: DEMO_MODEL,
+        IMAGE_MODEL: DEMO_IMAGE_MODEL,
+      }
     : {};
 
   const dingtalk = await startDingTalkApi({
@@ -120,6 +132,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   const surroundings = {
     DINGTALK_WEBHOOK_ORIGINS: dingtalk.url,
     DINGTALK_API_BASE: dingtalk.url,
+    DINGTALK_OAPI_BASE: dingtalk.url,
     DINGTALK_APP_KEY: ROBOT.appKey,
     DINGTALK_APP_SECRET: ROBOT.appSecret,
     // The emulated DingTalk accepts any *.schema template: answers stream into AI cards unless turned off.
@@ -165,6 +178,10 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     bundle: join(ROOT, 'dist', 'reply', 'index.js'),
     env: {
       LOG_LEVEL: 'debug',
+      // The first member is the playground's admin (#统计, #查对话), unless .env names others.
+      ADMIN_USERS: MEMBERS.filter((member) => member.isAdmin)
+        .map((member) => member.staffId)
+        .join(','),
       ...dotEnv,
       ...modelEnv,
       ...surroundings,

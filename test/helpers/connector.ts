@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChatApi } from '../../scripts/emulators/chat-api';
+import type { ChatApi, ChatApiOptions } from '../../scripts/emulators/chat-api';
 import { startChatApi } from '../../scripts/emulators/chat-api';
 import type { DingTalkApi } from '../../scripts/emulators/dingtalk-api';
 import { startDingTalkApi } from '../../scripts/emulators/dingtalk-api';
@@ -27,7 +27,11 @@ export const SECRETS = [APP_SECRET, API_KEY, ROLE.accessKeySecret, ROLE.security
 
 export interface ConnectorOptions {
   /** Extra or overriding variables for each function. */
-  replyEnv?: Record<string, string>;
+  replyEnv?:
+    | Record<string, string>
+    | ((outside: { chat: ChatApi; dingtalk: DingTalkApi }) => Record<string, string>);
+  /** Options of the chat API stand-in (Azure deployments, image models, …). */
+  chatOptions?: Omit<ChatApiOptions, 'apiKey'>;
   conversationEnv?: Record<string, string>;
   /** Emulated reply instances; invocations are spread over them round-robin, as FC may run each in another one. */
   replyInstances?: number;
@@ -60,7 +64,7 @@ export interface Connector {
 /** Starts the stand-ins and both functions. */
 export async function startConnector(options: ConnectorOptions = {}): Promise<Connector> {
   const historyDir = await mkdtemp(join(tmpdir(), 'connector-history-'));
-  const chat = await startChatApi({ apiKey: API_KEY });
+  const chat = await startChatApi({ apiKey: API_KEY, ...options.chatOptions });
   const apps = options.withApp === false ? [] : [{ appKey: APP_KEY, appSecret: APP_SECRET }];
   const dingtalk = await startDingTalkApi({ apps });
   const replies: FcInstance[] = [];
@@ -87,6 +91,7 @@ export async function startConnector(options: ConnectorOptions = {}): Promise<Co
     ...shared,
     ...app,
     DINGTALK_API_BASE: dingtalk.url,
+    DINGTALK_OAPI_BASE: dingtalk.url,
     OPENAI_MODEL: 'test-model',
     ...(options.legacyNames
       ? {
@@ -103,7 +108,7 @@ export async function startConnector(options: ConnectorOptions = {}): Promise<Co
           LLM_TIMEOUT: '5',
           LOG_LEVEL: 'debug',
         }),
-    ...options.replyEnv,
+    ...(typeof options.replyEnv === 'function' ? options.replyEnv({ chat, dingtalk }) : options.replyEnv),
   };
   const conversationEnv = {
     ...shared,

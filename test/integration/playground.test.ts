@@ -218,3 +218,42 @@ describe('the playground with AI cards (its default)', () => {
     );
   });
 });
+
+describe('the playground covers the admin and image commands offline', () => {
+  let playground: Playground;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'playground-admin-'));
+    playground = await startPlayground({ port: 0, dataDir, envFile: null, printLogs: false, cards: false });
+  });
+  afterAll(async () => {
+    await playground.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('张三 is the admin: #统计 works for him and is refused to others; #图片 goes through media upload', async () => {
+    await send(playground.url, '1665012345698', 'dm', '李四的问题');
+    await waitForEvent(
+      playground.url,
+      (e) => e.type === 'robot-message' && String(e.text).includes('李四的问题'),
+    );
+    await send(playground.url, '0426581234567890', 'dm', '#统计');
+    const stats = await waitForEvent(
+      playground.url,
+      (e) => e.type === 'robot-message' && String(e.text).includes('今天的使用情况'),
+    );
+    expect(String(stats.text)).toContain('李四');
+    await send(playground.url, '1665012345698', 'dm', '#统计');
+    await waitForEvent(
+      playground.url,
+      (e) => e.type === 'robot-message' && String(e.text).includes('只有管理员'),
+    );
+    await send(playground.url, '2103456789012', 'dm', '#图片 一只猫');
+    const image = await waitForEvent(
+      playground.url,
+      (e) => e.type === 'robot-message' && String(e.text).startsWith('![一只猫]('),
+    );
+    expect(String(image.text)).toMatch(/^!\[一只猫\]\(@[\w-]+\)$/);
+  });
+});

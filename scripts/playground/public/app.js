@@ -10,6 +10,14 @@ const COMMANDS = [
   { id: 'clear', text: '\\clear', label: '清空历史', description: '清空你与 AI 助手的对话历史' },
   { id: 'templates', text: '模板', label: '', description: '列出提示词模板，用 #模板名 内容 提问' },
   { id: 'whoami', text: 'whoami', label: '', description: '查看你的 staffId 和会话 ID' },
+  { id: 'quota', text: '额度', label: '', description: '今天还能提问几次' },
+  {
+    id: 'image',
+    text: '#图片 一只在钉钉上开会的猫',
+    label: '',
+    description: '生成一张图片（需要 IMAGE_MODEL）',
+  },
+  { id: 'stats', text: '#统计', label: '', description: '管理员：今天每人的消息和 token 数' },
 ];
 
 const DEFAULT_HINT =
@@ -35,6 +43,10 @@ const COMMAND_LABELS = {
   templates: '模板',
   'template-usage': '模板说明',
   whoami: 'whoami',
+  quota: '额度',
+  stats: '统计',
+  'history-lookup': '查对话',
+  image: '图片',
 };
 
 const state = {

@@ -30,7 +30,10 @@ const LEGACY = [
 ];
 const configNames = [...new Set([...CONVERSATION_ENV_NAMES, ...REPLY_ENV_NAMES])];
 // Read by the function under one name, set at deploy time under another (s.yaml maps them).
-const DEPLOY_NAMES: Record<string, string> = { HTTPS_PROXY: 'REPLY_HTTPS_PROXY', https_proxy: 'REPLY_HTTPS_PROXY' };
+const DEPLOY_NAMES: Record<string, string> = {
+  HTTPS_PROXY: 'REPLY_HTTPS_PROXY',
+  https_proxy: 'REPLY_HTTPS_PROXY',
+};
 const currentNames = configNames
   .filter((name) => !LEGACY.includes(name) && !ROLE_CREDENTIALS.includes(name))
   .map((name) => DEPLOY_NAMES[name] ?? name);
