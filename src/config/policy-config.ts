@@ -1,13 +1,8 @@
+import type { AccessPolicy } from '../access/check-access';
 import type { FieldReader } from './fields';
 
 /** Who may use the robot, and how much (chatgpt-dingtalk's lists, keyed by staffId / conversationId). */
-export interface PolicyConfig {
-  allowUsers: string[];
-  denyUsers: string[];
-  allowGroups: string[];
-  chatType: 'all' | 'single' | 'group';
-  adminUsers: string[];
-  vipUsers: string[];
+export interface PolicyConfig extends AccessPolicy {
   /** 0 = unlimited. */
   maxRequestsPerDay: number;
   /** The quota day starts at midnight here, not at UTC midnight. */

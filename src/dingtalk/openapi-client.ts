@@ -1,6 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import type { Clock, Logger } from '../ports';
 import { errorCodeOf } from '../storage/has-error-code';
+import { parseJsonObject } from './parse-json-object';
 import {
   classifyHttpStatus,
   classifyRequestError,
@@ -99,7 +100,7 @@ export function createOpenApiClient(options: {
       // Fetching a token has no side effect, so even a timed-out fetch is safe to repeat.
       return outcome.status === 'unknown' ? { status: 'transient', reason: outcome.reason } : outcome;
     }
-    const parsed = parseJson(response.data);
+    const parsed = parseJsonObject(response.data);
     if (response.status !== 200)
       return withDetail(classifyHttpStatus(response.status, 'openapi_token'), parsed);
     const token = parsed?.accessToken;
@@ -178,7 +179,7 @@ export function createOpenApiClient(options: {
         refused = token.token;
         continue;
       }
-      return { status: 'answered', httpStatus: response.status, body: parseJson(response.data) };
+      return { status: 'answered', httpStatus: response.status, body: parseJsonObject(response.data) };
     }
   }
 
@@ -244,14 +245,4 @@ function withDetail(outcome: SendFailure, body: Record<string, unknown> | undefi
 
 function includes(list: unknown, value: string): boolean {
   return Array.isArray(list) && list.includes(value);
-}
-
-function parseJson(data: unknown): Record<string, unknown> | undefined {
-  if (typeof data !== 'string') return undefined;
-  try {
-    const parsed: unknown = JSON.parse(data);
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -3,6 +3,7 @@ import type { Clock, Logger } from '../ports';
 import { createDingTalkHttp } from './create-dingtalk-http';
 import type { DingTalkApp, OpenApiClient, TokenCache } from './openapi-client';
 import { createOpenApiClient } from './openapi-client';
+import { parseJsonObject } from './parse-json-object';
 import type { SendFailure } from './post-to-webhook';
 import { classifyHttpStatus, classifyRequestError } from './post-to-webhook';
 
@@ -84,7 +85,7 @@ export async function uploadImage(options: UploadImageOptions): Promise<string> 
     }
     if (response.status !== 200)
       throw new MediaUploadError(classifyHttpStatus(response.status, 'media_upload'));
-    const body = parseJson(response.data);
+    const body = parseJsonObject(response.data);
     const errcode = body?.errcode;
     if (typeof errcode === 'number' && TOKEN_ERRCODES.has(errcode) && attempt === 1) {
       refused = token.token;
@@ -99,15 +100,5 @@ export async function uploadImage(options: UploadImageOptions): Promise<string> 
       throw new MediaUploadError({ status: 'unknown', reason: 'media_upload_bad_response' });
     options.log?.info({ bytes: png.length, attempt }, 'image uploaded to DingTalk media');
     return mediaId;
-  }
-}
-
-function parseJson(data: unknown): Record<string, unknown> | undefined {
-  if (typeof data !== 'string') return undefined;
-  try {
-    const parsed: unknown = JSON.parse(data);
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
   }
 }
