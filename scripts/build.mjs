@@ -16,8 +16,12 @@ const optionalModules = ['proxy-agent', 'pac-proxy-agent', 'bufferutil', 'utf-8-
 
 // Dependencies only some deployments need ship as their own files beside a bundle, and the bundle's lazy
 // require() of them is pointed there, so the others never load or parse them: the FC 2.0 SDK (with ali-oss,
-// urllib and iconv-lite, about 1 MB; only with REPLY_SERVICE_NAME) and undici (about 400 KB; only with a proxy).
-const lazyChunks = { conversation: { '@alicloud/fc2': 'fc2.js' }, reply: { undici: 'undici.js' } };
+// urllib and iconv-lite, about 1 MB; only with REPLY_SERVICE_NAME), undici (about 400 KB; only with a proxy), the
+// YAML parser (only for a YAML PROMPTS_FILE) and pop-core (only with MODERATION=aliyun).
+const lazyChunks = {
+  conversation: { '@alicloud/fc2': 'fc2.js' },
+  reply: { undici: 'undici.js', yaml: 'yaml.js', '@alicloud/pop-core/lib/rpc': 'pop-core.js' },
+};
 const resolvePackage = createRequire(import.meta.url).resolve;
 const lazyChunk = (fn) => ({
   name: 'lazy-chunks',

@@ -42,9 +42,16 @@ export function createReplyServices(
     history: createFileHistoryStore({ dir, logger: log }),
     modes: createFileModeStore({ dir, logger: log }),
     processed: createProcessedStore({ dir, logger: log, clock, leaseMs: replyLeaseMs(config.llmTimeoutMs) }),
-    quota: createFileQuotaStore({ dir, logger: log, clock, timeZone: policy.timeZone }),
-    usage: createFileUsageStore({ dir, logger: log, clock, timeZone: policy.timeZone }),
-    users: createFileUserIndex({ dir, logger: log }),
+    // Counted only where something reads the counts: the daily limit, or admins' #统计 and #查对话.
+    quota:
+      policy.maxRequestsPerDay > 0
+        ? createFileQuotaStore({ dir, logger: log, clock, timeZone: policy.timeZone })
+        : undefined,
+    usage:
+      policy.adminUsers.length > 0
+        ? createFileUsageStore({ dir, logger: log, clock, timeZone: policy.timeZone })
+        : undefined,
+    users: policy.adminUsers.length > 0 ? createFileUserIndex({ dir, logger: log }) : undefined,
     moderation: policy.moderation
       ? createAliyunModeration({ endpoint: policy.moderation.endpoint, credentials: roleCredentials })
       : undefined,

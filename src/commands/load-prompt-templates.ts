@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import * as z from 'zod/mini';
 import { ConfigError } from '../config/config-error';
 import type { PromptTemplate } from './prompt-templates';
@@ -45,4 +44,9 @@ export function loadPromptTemplates(path: string): PromptTemplate[] {
     ]);
   }
   return parsed.data;
+}
+
+/** The YAML parser is loaded only for a YAML file: a separate file in the build, so JSON users never load it. */
+function parseYaml(text: string): unknown {
+  return (require('yaml') as typeof import('yaml')).parse(text);
 }

@@ -19,7 +19,18 @@ export function readPolicy(read: FieldReader, problems: string[]): PolicyConfig 
     problems.push('CHAT_TYPE must be all, single or group');
   }
   const timeZone = read.string(['TIMEZONE'], 'Asia/Shanghai');
-  if (!isTimeZone(timeZone)) problems.push('TIMEZONE must be an IANA time zone such as Asia/Shanghai');
+  const maxRequestsPerDay = read.number(
+    ['MAX_REQUESTS_PER_DAY'],
+    0,
+    { integer: true, min: 0, max: 1_000_000 },
+    'a whole number of requests (0 = unlimited)',
+  );
+  const adminUsers = read.list(['ADMIN_USERS']);
+  // Only quotas and admin reports count days. Checking a zone loads ICU's time-zone data (about 8 MB of memory),
+  // which deployments without them never need.
+  const countsDays = maxRequestsPerDay > 0 || adminUsers.length > 0;
+  const validZone = !countsDays || isTimeZone(timeZone);
+  if (!validZone) problems.push('TIMEZONE must be an IANA time zone such as Asia/Shanghai');
   const moderation = (read.optionalString(['MODERATION']) ?? 'off').toLowerCase();
   if (moderation !== 'off' && moderation !== 'aliyun') problems.push('MODERATION must be off or aliyun');
   const fail = (read.optionalString(['MODERATION_FAIL']) ?? 'closed').toLowerCase();
@@ -30,15 +41,10 @@ export function readPolicy(read: FieldReader, problems: string[]): PolicyConfig 
     denyUsers: read.list(['DENY_USERS']),
     allowGroups: read.list(['ALLOW_GROUPS']),
     chatType: chatType === 'single' || chatType === 'group' ? chatType : 'all',
-    adminUsers: read.list(['ADMIN_USERS']),
+    adminUsers,
     vipUsers: read.list(['VIP_USERS']),
-    maxRequestsPerDay: read.number(
-      ['MAX_REQUESTS_PER_DAY'],
-      0,
-      { integer: true, min: 0, max: 1_000_000 },
-      'a whole number of requests (0 = unlimited)',
-    ),
-    timeZone: isTimeZone(timeZone) ? timeZone : 'Asia/Shanghai',
+    maxRequestsPerDay,
+    timeZone: validZone ? timeZone : 'Asia/Shanghai',
     sensitiveWords: read.list(['SENSITIVE_WORDS']),
     moderation: moderation === 'aliyun' ? { endpoint, failClosed: fail !== 'open' } : undefined,
   };

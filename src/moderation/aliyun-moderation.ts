@@ -1,7 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 // lib/rpc is the RPC client alone; the package's index also loads the ROA client and its XML parser.
-import RPCClient from '@alicloud/pop-core/lib/rpc';
+import type RPCClient from '@alicloud/pop-core/lib/rpc';
 import { chunkText } from './chunk-text';
 
 /** Green's verdict on a text, from none to high. */
@@ -84,7 +84,9 @@ export function createAliyunModeration(options: AliyunModerationOptions): Modera
     ) {
       return cached.client;
     }
-    const client = new RPCClient({
+    // Loaded on first use: only deployments with MODERATION=aliyun carry pop-core (a separate file in the build).
+    const Client = require('@alicloud/pop-core/lib/rpc') as typeof RPCClient;
+    const client = new Client({
       accessKeyId: credentials.accessKeyId,
       accessKeySecret: credentials.accessKeySecret,
       ...(credentials.securityToken ? { securityToken: credentials.securityToken } : {}),

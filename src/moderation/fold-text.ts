@@ -10,7 +10,8 @@ export interface FoldedText {
 
 // Zero-width spaces, soft hyphens, joiners and variation selectors are invisible: "敏\u200b感" reads as "敏感".
 const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Created on first use: ICU's segmentation data costs a few MB, paid only where SENSITIVE_WORDS is set.
+let segmenter: Intl.Segmenter | undefined;
 
 /** NFKC-normalised (full-width Latin becomes ASCII), lower-cased and without invisible characters. */
 export function foldForMatching(text: string): string {
@@ -22,6 +23,7 @@ export function foldWithOrigins(text: string): FoldedText {
   const graphemes: FoldedText['graphemes'] = [];
   const owner: number[] = [];
   let folded = '';
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   for (const { segment, index } of segmenter.segment(text)) {
     const piece = foldForMatching(segment);
     for (let i = 0; i < piece.length; i++) owner.push(graphemes.length);

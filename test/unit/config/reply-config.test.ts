@@ -119,6 +119,14 @@ describe('loadReplyConfig', () => {
     );
   });
 
+  it('checks TIMEZONE where days are counted (a daily limit or admins), by name only', () => {
+    for (const counting of [{ MAX_REQUESTS_PER_DAY: '5' }, { ADMIN_USERS: 'boss' }]) {
+      const message = problemsOf({ OPENAI_API_KEY: KEY, TIMEZONE: 'Mars/Olympus', ...counting });
+      expect(message).toContain('TIMEZONE');
+      expect(message).not.toContain('Mars');
+    }
+  });
+
   it('names LLM_FALLBACKS without echoing the keys inside it', () => {
     const message = problemsOf({
       OPENAI_API_KEY: KEY,
@@ -280,7 +288,6 @@ describe('loadReplyConfig', () => {
     ['CARD_UPDATE_MS', '20'],
     ['CHAT_TYPE', 'everyone'],
     ['MAX_REQUESTS_PER_DAY', '-5'],
-    ['TIMEZONE', 'Mars/Olympus'],
     ['MODERATION', 'strict'],
     ['MODERATION_FAIL', 'maybe'],
     ['HTTPS_PROXY', 'socks5://p:1'],
