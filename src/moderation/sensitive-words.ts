@@ -9,7 +9,8 @@ export const SENSITIVE_MASK = '\u3007';
 
 /** The first configured word the text contains, matched case-insensitively (and NFKC-normalised so full-width Latin matches); undefined if none. */
 export function findSensitiveWord(text: string, words: readonly string[]): string | undefined {
-  const { folded } = foldWithOrigins(text);
+  if (words.length === 0) return undefined;
+  const folded = foldForMatching(text);
   return words.find((word) => {
     const needle = foldForMatching(word.trim());
     return needle !== '' && folded.includes(needle);
