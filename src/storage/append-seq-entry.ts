@@ -29,6 +29,6 @@ export async function appendSeqEntry(dir: string, data: string, logger: Logger):
       }
     }
   }
-  await writeHeadHint(dir, seq, logger);
+  await raiseHeadHint(dir, seq, logger);
   return seq;
 }

@@ -28,6 +28,17 @@ export async function writeHeadHint(keyDir: string, seq: number, logger: Logger)
 }
 
 /**
+ * Writes the hint only if it raises it. An append that loses the CPU for long can finish far below the head
+ * (even below a clear that ran meanwhile, whose deletions left a gap under it); a hint moved back down there
+ * would stop the forward probe at that gap, short of the real head.
+ */
+export async function raiseHeadHint(keyDir: string, seq: number, logger: Logger): Promise<void> {
+  const current = await readHeadHint(keyDir);
+  if (current !== undefined && current >= seq) return;
+  await writeHeadHint(keyDir, seq, logger);
+}
+
+/**
  * The highest turn number in `keyDir` (0 for a new key): probes forward from the head hint, so the cost
  * does not grow with the number of stored turns. Lists the directory only when the hint is unusable.
  */

@@ -96,9 +96,6 @@ describe('storage shared by several processes', () => {
       .filter((name) => name !== 'head.json')
       .map((name) => Number(name.slice(0, 12)))
       .sort((a, b) => a - b);
-    const first = seqs[0] ?? 0;
-    // Deletions run upwards from the bottom, so no gap ever opens above a surviving file.
-    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => first + i));
     const records = await Promise.all(
       seqs.map(async (seq) =>
         JSON.parse(await readFile(join(keyDir, `${String(seq).padStart(12, '0')}.json`), 'utf8')),
@@ -106,6 +103,10 @@ describe('storage shared by several processes', () => {
     );
     const lastMarker = records.map((record) => record.type).lastIndexOf('clear');
     expect(lastMarker).toBeGreaterThanOrEqual(0);
+    // From the newest clear marker up, no gap: that is what the forward probe relies on. Below it, a turn whose
+    // append lost the CPU for long may have landed after the clear's deletions passed; the marker hides it.
+    const above = seqs.slice(lastMarker);
+    expect(above).toEqual(Array.from({ length: above.length }, (_, i) => (above[0] ?? 0) + i));
     const { logger } = createCaptureLogger();
     const store = createFileHistoryStore({ dir, logger });
     const loaded = await store.load(key, 1000);
