@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../ports';
-import { findHeadSeq, writeHeadHint } from './find-head-seq';
+import { findHeadSeq, raiseHeadHint } from './find-head-seq';
 import { hasErrorCode } from './has-error-code';
 import { formatSeqFileName } from './turn-file';
 
