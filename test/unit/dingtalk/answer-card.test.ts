@@ -17,6 +17,7 @@ import type { DingTalkApp } from '../../../src/dingtalk/openapi-client';
 import type { DeliveryTarget } from '../../../src/ports';
 import { createFileTokenCache } from '../../../src/storage/file-token-cache';
 import { captureLogger } from '../../helpers/capture-logger';
+import { directChatTarget } from '../../helpers/delivery-target';
 
 const APP: DingTalkApp = {
   appKey: 'dingcardtest0001',
@@ -67,16 +68,14 @@ async function tempDir(): Promise<string> {
 }
 
 function dmTarget(overrides: Partial<DeliveryTarget> = {}): DeliveryTarget {
-  return {
-    sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=not-used-by-cards',
-    sessionWebhookExpiredTime: Date.now() + 5_400_000,
-    conversationType: 'single',
-    conversationId: 'cidq3Zr8c0VnB1pY2Lx0W9sTgHfYxK4mN7vQ2aE5bC1dRs=',
-    senderStaffId: STAFF_ID,
-    senderNick: '张三',
-    robotCode: APP.appKey,
-    ...overrides,
-  };
+  return directChatTarget(
+    {
+      robotCode: APP.appKey,
+      senderStaffId: STAFF_ID,
+      sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=not-used-by-cards',
+    },
+    overrides,
+  );
 }
 
 function groupTarget(overrides: Partial<DeliveryTarget> = {}): DeliveryTarget {

@@ -9,6 +9,7 @@ import {
 import { createAnswerDelivery, type DingTalkApp } from '../../../src/dingtalk/answer-delivery';
 import type { DeliveryTarget } from '../../../src/ports';
 import { captureLogger } from '../../helpers/capture-logger';
+import { directChatTarget } from '../../helpers/delivery-target';
 
 const APP: DingTalkApp = {
   appKey: 'dingabcdefghijk12345',
@@ -42,16 +43,15 @@ async function setUp(options: { apps?: DingTalkApp[]; requestTimeoutMs?: number 
 }
 
 function dmTarget(stand: DingTalkApi, overrides: Partial<DeliveryTarget> = {}): DeliveryTarget {
-  return {
-    sessionWebhook: stand.newSessionWebhook(),
-    sessionWebhookExpiredTime: NOW + 5_400_000,
-    conversationType: 'single',
-    conversationId: 'cidq3Zr8c0VnB1pY2Lx0W9sTgHfYxK4mN7vQ2aE5bC1dRs=',
-    senderStaffId: STAFF_ID,
-    senderNick: '张三',
-    robotCode: APP.appKey,
-    ...overrides,
-  };
+  return directChatTarget(
+    {
+      robotCode: APP.appKey,
+      senderStaffId: STAFF_ID,
+      sessionWebhook: stand.newSessionWebhook(),
+      expiresAt: NOW + 5_400_000,
+    },
+    overrides,
+  );
 }
 
 function groupTarget(stand: DingTalkApi, overrides: Partial<DeliveryTarget> = {}): DeliveryTarget {

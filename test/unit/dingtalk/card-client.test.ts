@@ -19,6 +19,7 @@ import {
 } from '../../../src/dingtalk/openapi-client';
 import type { DeliveryTarget } from '../../../src/ports';
 import { captureLogger } from '../../helpers/capture-logger';
+import { directChatTarget } from '../../helpers/delivery-target';
 
 const APP: DingTalkApp = { appKey: 'dingcardclient0001', appSecret: 'card-client-secret-never-logged-81c2' };
 const TEMPLATE = 'card-client-test.schema';
@@ -58,16 +59,10 @@ async function setUp(options: { tokenCache?: TokenCache; apiBase?: string } = {}
 }
 
 function target(overrides: Partial<DeliveryTarget> = {}): DeliveryTarget {
-  return {
-    sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=unused',
-    sessionWebhookExpiredTime: Date.now() + 60_000,
-    conversationType: 'single',
-    conversationId: 'cidq3Zr8c0VnB1pY2Lx0W9sTgHfYxK4mN7vQ2aE5bC1dRs=',
-    senderStaffId: STAFF_ID,
-    senderNick: '张三',
-    robotCode: APP.appKey,
-    ...overrides,
-  };
+  return directChatTarget(
+    { robotCode: APP.appKey, senderStaffId: STAFF_ID, expiresAt: Date.now() + 60_000 },
+    overrides,
+  );
 }
 
 function failed(outcome: CardOutcome): CardFailure {
