@@ -1,4 +1,5 @@
 import type { AccessPolicy } from '../access/check-access';
+import { isValidTimeZone } from '../storage/local-day';
 import type { FieldReader } from './fields';
 
 /** Who may use the robot, and how much (chatgpt-dingtalk's lists, keyed by staffId / conversationId). */
@@ -29,7 +30,7 @@ export function readPolicy(read: FieldReader, problems: string[]): PolicyConfig 
   // Only quotas and admin reports count days. Checking a zone loads ICU's time-zone data (about 8 MB of memory),
   // which deployments without them never need.
   const countsDays = maxRequestsPerDay > 0 || adminUsers.length > 0;
-  const validZone = !countsDays || isTimeZone(timeZone);
+  const validZone = !countsDays || isValidTimeZone(timeZone);
   if (!validZone) problems.push('TIMEZONE must be an IANA time zone such as Asia/Shanghai');
   const moderation = (read.optionalString(['MODERATION']) ?? 'off').toLowerCase();
   if (moderation !== 'off' && moderation !== 'aliyun') problems.push('MODERATION must be off or aliyun');
@@ -48,13 +49,4 @@ export function readPolicy(read: FieldReader, problems: string[]): PolicyConfig 
     sensitiveWords: read.list(['SENSITIVE_WORDS']),
     moderation: moderation === 'aliyun' ? { endpoint, failClosed: fail !== 'open' } : undefined,
   };
-}
-
-function isTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Clock, DeliveryTarget, Logger } from '../ports';
+import type { Clock, DeliveryTarget, Logger, StreamingAnswer } from '../ports';
 import {
   type CardClient,
   type CardFailure,
@@ -24,36 +24,8 @@ export interface AnswerCardSettings {
   maxCardChars?: number;
 }
 
-/** One answer streamed into one or more cards. */
-export interface AnswerCard {
-  /**
-   * Creates and delivers the first card (flow status INPUTING, empty content). Resolves false when cards cannot
-   * be used for this answer (no permission, bad template, quota, QPS, network), after one warn line naming the
-   * missing permission or setting: the caller then posts the plain markdown answer instead.
-   */
-  open(): Promise<boolean>;
-  /**
-   * The whole answer so far (not a delta); each call must extend the previous text. May be called before open()
-   * resolves and on every token: updates are coalesced, one request in flight at a time, strictly in order.
-   */
-  update(text: string): void;
-  /**
-   * The complete answer: the last streaming update carries it with isFinalize, then the flow status becomes
-   * FINISHED. `deliveredChars`: the first that many characters of `text` are in the user's cards. When
-   * `delivered` is false the caller posts `text.slice(deliveredChars)` as markdown (or all of `text`, accepting
-   * a repeat); nothing else is needed. With streaming refused (Card.Streaming.Write) the cards are still filled
-   * through the instance update, so that case usually ends delivered.
-   */
-  finish(text: string): Promise<{ delivered: boolean; deliveredChars: number }>;
-  /**
-   * Ends the card(s) on an error or timeout: the text so far (if any) plus the notice, isFinalize with isError,
-   * flow status finished, never left loading. `delivered` false: the user did not get the notice in a card, so
-   * the caller posts it as markdown.
-   */
-  fail(notice: string): Promise<{ delivered: boolean }>;
-  /** DingTalk OpenAPI calls this answer cost so far, token fetches included. */
-  readonly calls: number;
-}
+/** One answer streamed into one or more cards: the StreamingAnswer the reply handler drives. */
+export type AnswerCard = StreamingAnswer;
 
 /** Options of createAnswerCards. */
 export interface AnswerCardsOptions {
