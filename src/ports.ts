@@ -69,7 +69,7 @@ export interface StreamingAnswer {
   finish(text: string): Promise<{ delivered: boolean; deliveredChars: number }>;
   /**
    * Ends the card(s) on an error or timeout: the text so far (if any) plus the notice, isFinalize with isError,
-   * flow status finished, never left loading. `delivered` false: the user did not get the notice in a card, so
+   * flow status FAILED ("5"), never left loading. `delivered` false: the user did not get the notice in a card, so
    * the caller posts it as markdown.
    */
   fail(notice: string): Promise<{ delivered: boolean }>;

@@ -62,6 +62,8 @@ export function createReplyServices(
       timeoutMs: config.llmTimeoutMs,
       clock,
       fallbacks: provider.fallbacks,
+      maxAnswerChars: config.maxAnswerChars,
+      ...(config.maxAnswerTokens === undefined ? {} : { maxAnswerTokens: config.maxAnswerTokens }),
     }),
     images: provider.imageModel
       ? createImageGenerator({

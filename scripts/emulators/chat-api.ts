@@ -34,6 +34,10 @@ export interface RecordedChatRequest {
   azure?: { deployment: string; apiVersion: string };
   /** Time the stand-in spent on this request, arrival to the end of its response (ms; set once it ended). */
   durationMs?: number;
+  /** The completion limit the request asked for (max_tokens), if any. */
+  maxTokens?: number;
+  /** The client closed the connection before the response was complete (a stopped stream). */
+  aborted?: boolean;
 }
 
 /** What the stand-in does with one image generation request; unscripted requests get `defaultImage`. */
@@ -234,7 +238,7 @@ export async function startChatApi(options: ChatApiOptions): Promise<ChatApi> {
     arrived: number,
     azure?: RecordedChatRequest['azure'],
   ): Promise<void> {
-    let parsed: { model?: unknown; messages?: unknown; stream?: unknown };
+    let parsed: { model?: unknown; messages?: unknown; stream?: unknown; max_tokens?: unknown };
     try {
       parsed = JSON.parse(body);
     } catch {
@@ -252,6 +256,14 @@ export async function startChatApi(options: ChatApiOptions): Promise<ChatApi> {
           ['system', 'user', 'assistant'].includes(m?.role) && typeof m?.content === 'string' && m.content,
       );
     if (!valid) return fail(res, 400, 'model and a non-empty messages array of {role, content} are required');
+    const maxTokens = parsed.max_tokens;
+    if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && (maxTokens as number) >= 1))
+      return fail(
+        res,
+        400,
+        "Invalid 'max_tokens': expected an integer of at least 1",
+        'integer_below_min_value',
+      );
     const typed = messages as RecordedChatRequest['messages'];
     const recorded: RecordedChatRequest = {
       model: parsed.model as string,
@@ -259,12 +271,16 @@ export async function startChatApi(options: ChatApiOptions): Promise<ChatApi> {
       stream: parsed.stream === true,
       at: Date.now(),
       ...(azure ? { azure } : {}),
+      ...(maxTokens === undefined ? {} : { maxTokens: maxTokens as number }),
     };
     requests.push(recorded);
     const stamp = () => {
       recorded.durationMs ??= performance.now() - arrived;
     };
-    res.once('finish', stamp).once('close', stamp);
+    res.once('finish', stamp).once('close', () => {
+      if (!res.writableFinished) recorded.aborted = true;
+      stamp();
+    });
 
     const step = steps.shift() ?? {
       kind: 'answer',

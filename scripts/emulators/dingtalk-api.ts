@@ -115,6 +115,8 @@ export interface DingTalkApi {
   revokeTokens(): void;
   /** Access tokens issued so far. */
   readonly tokensIssued: number;
+  /** The access tokens themselves (credentials: tests check that none reaches a log). */
+  issuedTokens(): string[];
   close(): Promise<void>;
 }
 
@@ -185,6 +187,7 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
   const cardFailures: Array<{ kind: CardFailureKind; scope?: string; api?: CardApi }> = [];
   const mediaUploads: MediaUpload[] = [];
   let tokensIssued = 0;
+  const issued: string[] = [];
 
   const server = createServer((req, res) => {
     void handle(req, res);
@@ -299,6 +302,7 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
     }
     const accessToken = randomBytes(16).toString('hex');
     tokens.set(accessToken, { appKey: app.appKey, expiresAt: clock() + ttlSeconds * 1000 });
+    issued.push(accessToken);
     tokensIssued += 1;
     return { status: 200, body: { accessToken, expireIn: ttlSeconds } };
   }
@@ -483,6 +487,7 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
     get tokensIssued() {
       return tokensIssued;
     },
+    issuedTokens: () => [...issued],
     newSessionWebhook() {
       const session = randomBytes(16).toString('hex');
       sessions.set(session, { postsLeft: Number.POSITIVE_INFINITY });

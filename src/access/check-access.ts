@@ -2,7 +2,7 @@
 export interface AccessPolicy {
   /** staffIds; empty = everyone. */
   allowUsers: string[];
-  /** staffIds; wins over allowUsers. */
+  /** staffIds; wins over every other list, adminUsers and vipUsers included. */
   denyUsers: string[];
   /** Group conversationIds; empty = every group. Direct chats are never restricted by it. */
   allowGroups: string[];
@@ -23,9 +23,10 @@ export type RefusalReason = Extract<AccessVerdict, { allowed: false }>['reason']
 
 /**
  * Checks, in order: CHAT_TYPE (applies to everyone, admins included: it says where the robot works at all);
- * admins pass everything else, as in chatgpt-dingtalk; DENY_USERS (wins over ALLOW_USERS); ALLOW_GROUPS (in
- * groups only); ALLOW_USERS. Empty lists restrict nothing. Users are matched by staffId only, so a sender
- * without one (an external user) is never an admin and is refused whenever ALLOW_USERS is set.
+ * DENY_USERS (wins over everything, ADMIN_USERS and VIP_USERS included, as documented); admins pass the rest, as
+ * in chatgpt-dingtalk; ALLOW_GROUPS (in groups only); ALLOW_USERS. Empty lists restrict nothing. Users are
+ * matched by staffId only, so a sender without one (an external user) is never an admin and is refused whenever
+ * ALLOW_USERS is set.
  */
 export function checkAccess(
   policy: AccessPolicy,
@@ -34,8 +35,8 @@ export function checkAccess(
 ): AccessVerdict {
   if (policy.chatType !== 'all' && policy.chatType !== where.conversationType) return refuse('chat-type');
   const staffId = who.staffId || undefined;
-  if (isAdmin(policy, staffId)) return { allowed: true };
   if (listed(policy.denyUsers, staffId)) return refuse('denied');
+  if (isAdmin(policy, staffId)) return { allowed: true };
   if (
     where.conversationType === 'group' &&
     policy.allowGroups.length > 0 &&
@@ -46,14 +47,14 @@ export function checkAccess(
   return { allowed: true };
 }
 
-/** Whether the sender (by staffId) is in ADMIN_USERS; never true without a staffId. */
+/** Whether the sender (by staffId) is in ADMIN_USERS and not in DENY_USERS; never true without a staffId. */
 export function isAdmin(policy: AccessPolicy, staffId: string | undefined): boolean {
-  return listed(policy.adminUsers, staffId);
+  return listed(policy.adminUsers, staffId) && !listed(policy.denyUsers, staffId);
 }
 
-/** Whether the sender's requests are not counted against MAX_REQUESTS_PER_DAY: admins and VIPs. */
+/** Whether the sender's requests are not counted against MAX_REQUESTS_PER_DAY: admins and VIPs, unless denied. */
 export function isExemptFromQuota(policy: AccessPolicy, staffId: string | undefined): boolean {
-  return isAdmin(policy, staffId) || listed(policy.vipUsers, staffId);
+  return isAdmin(policy, staffId) || (listed(policy.vipUsers, staffId) && !listed(policy.denyUsers, staffId));
 }
 
 /**

@@ -20,6 +20,8 @@ export interface ChatAnswer {
   usage?: { promptTokens: number; completionTokens: number };
   /** Host of the endpoint that answered (the primary's or a fallback's), for the log. */
   endpoint?: string;
+  /** The answer passed maxAnswerChars and the stream was stopped there: `text` is longer than the limit. */
+  truncated?: boolean;
 }
 
 export interface CompleteOptions {
@@ -48,6 +50,10 @@ export interface ChatCompleterOptions {
   proxyUrl?: string;
   /** LLM_FALLBACKS: tried in order when the current endpoint fails with 5xx, 429, a timeout or no connection. */
   fallbacks?: ChatEndpoint[];
+  /** MAX_ANSWER_CHARS: a streamed answer is stopped (the request aborted) once it is longer than this. */
+  maxAnswerChars?: number;
+  /** MAX_ANSWER_TOKENS: sent as the model's completion limit (max_tokens). */
+  maxAnswerTokens?: number;
 }
 
 /** One endpoint of the chain, ready to call. */
@@ -84,6 +90,8 @@ export function createChatCompleter(options: ChatCompleterOptions): ChatComplete
   ];
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const minRetryBudgetMs = options.minRetryBudgetMs ?? Math.min(5000, options.timeoutMs / 4);
+  const maxChars = options.maxAnswerChars ?? Number.POSITIVE_INFINITY;
+  const limit = options.maxAnswerTokens === undefined ? {} : { max_tokens: options.maxAnswerTokens };
 
   async function requestOnce(
     route: Route,
@@ -99,7 +107,7 @@ export function createChatCompleter(options: ChatCompleterOptions): ChatComplete
     const { client, model } = route;
     try {
       if (!onText) {
-        const completion = await client.chat.completions.create({ model, messages }, request);
+        const completion = await client.chat.completions.create({ model, messages, ...limit }, request);
         const choice = completion.choices[0];
         return {
           text: stripReasoning(choice?.message?.content ?? ''),
@@ -109,13 +117,14 @@ export function createChatCompleter(options: ChatCompleterOptions): ChatComplete
         };
       }
       const stream = await client.chat.completions.create(
-        { model, messages, stream: true, stream_options: { include_usage: true } },
+        { model, messages, ...limit, stream: true, stream_options: { include_usage: true } },
         request,
       );
       const filter = createThinkFilter();
       let answeredBy = '';
       let finish = 'none';
       let usage: OpenAI.CompletionUsage | undefined;
+      let truncated = false;
       for await (const chunk of stream) {
         answeredBy ||= chunk.model;
         usage = chunk.usage ?? usage;
@@ -126,12 +135,17 @@ export function createChatCompleter(options: ChatCompleterOptions): ChatComplete
         if (delta) {
           const before = filter.visible;
           const visible = filter.push(delta);
-          if (visible !== before && visible.trim()) onText(visible);
+          if (visible !== before && visible.trim()) onText(visible.slice(0, maxChars));
+          // Leaving the loop aborts the request: a runaway answer costs no more tokens or time.
+          if (visible.length > maxChars) {
+            truncated = true;
+            break;
+          }
         }
       }
       // An aborted stream may just end: without this check a cut-off answer would pass for a whole one.
       if (deadline.signal.aborted) throw new ChatFailure('timeout', 'no complete answer in time');
-      return { text: filter.visible.trim(), finish, model: answeredBy, usage };
+      return { text: filter.visible.trim(), finish, model: answeredBy, usage, truncated };
     } catch (error) {
       if (deadline.signal.aborted) throw new ChatFailure('timeout', 'no complete answer in time');
       throw error;
@@ -169,6 +183,7 @@ export function createChatCompleter(options: ChatCompleterOptions): ChatComplete
             text: result.text,
             model: result.model || route.model,
             endpoint: route.host,
+            ...('truncated' in result && result.truncated ? { truncated: true } : {}),
           };
           if (result.usage) {
             answer.usage = {

@@ -34,6 +34,8 @@ export const REPLY_ENV_NAMES = [
   'DEFAULT_MODE',
   'CONTEXT_SCOPE',
   'MAX_CONTEXT_TOKENS',
+  'MAX_ANSWER_CHARS',
+  'MAX_ANSWER_TOKENS',
   'HELP_TEXT',
   'PROMPTS_FILE',
   'DINGTALK_CARD_TEMPLATE_ID',
@@ -89,6 +91,10 @@ export interface ReplyConfig {
   contextScope: 'user' | 'conversation';
   /** Trim the oldest turns so a request fits; undefined = no token trimming. */
   maxContextTokens: number | undefined;
+  /** Longer answers are stopped, cut at a safe point and marked as cut; this bounds posts, cards and storage. */
+  maxAnswerChars: number;
+  /** Sent to the model as its completion limit (max_tokens); undefined = the model's own limit. */
+  maxAnswerTokens: number | undefined;
   /** Replaces the built-in help (markdown); a literal \n in the variable is a line break. */
   helpText: string | undefined;
   /** JSON or YAML list of prompt templates, laid over the built-in ones. */
@@ -136,6 +142,20 @@ export function loadReplyConfig(env: Env): ReplyConfig {
           0,
           { integer: true, min: 256, max: 10_000_000 },
           'a whole number of tokens, at least 256',
+        )
+      : undefined,
+    maxAnswerChars: read.number(
+      ['MAX_ANSWER_CHARS'],
+      20_000,
+      { integer: true, min: 500, max: 200_000 },
+      'a whole number of characters from 500 to 200000',
+    ),
+    maxAnswerTokens: readEnv(env, ['MAX_ANSWER_TOKENS'])
+      ? read.number(
+          ['MAX_ANSWER_TOKENS'],
+          0,
+          { integer: true, min: 1, max: 1_000_000 },
+          'a whole number of tokens, at least 1',
         )
       : undefined,
     helpText: read.optionalString(['HELP_TEXT'])?.replace(/\\n/g, '\n'),

@@ -63,6 +63,8 @@ const DEFAULT_MAX_CARD_CHARS = 2000;
 const MAX_CARD_BYTES = 9000;
 const MIN_CARD_CHARS = 200;
 const FLOW_FINISHED = '3';
+// DingTalk's own card SDK ends a card that failed with FAILED, not FINISHED (dingtalk.md §8.1).
+const FLOW_FAILED = '5';
 const SEE_NEXT_MESSAGE = '（回复见下一条消息）';
 // Failures that will hit every answer of the app until someone changes a setting (or the month ends).
 const COOL_DOWN_KINDS = new Set<CardFailure['kind']>(['permission', 'quota', 'setting', 'token']);
@@ -217,7 +219,7 @@ function startAnswerCard(deps: {
     return outcome;
   }
 
-  /** Ends a card showing `content` (streaming finalize, then flow status FINISHED); false when the user cannot see it. */
+  /** Ends a card showing `content` (streaming finalize, then flow status FINISHED, or FAILED for an error); false when the user cannot see it. */
   async function seal(c: Card, content: string, isError: boolean, answerPart: string): Promise<boolean> {
     let visible = false;
     if (!streamOff) {
@@ -226,7 +228,7 @@ function startAnswerCard(deps: {
       else if (!streamed.retryable) stopStreaming(streamed);
     }
     // The text goes along: it is what the card shows if the streaming call failed.
-    const params = { [key]: content, flowStatus: FLOW_FINISHED };
+    const params = { [key]: content, flowStatus: isError ? FLOW_FAILED : FLOW_FINISHED };
     const finished = await withRetries(() =>
       cards.updateInstance(app, { outTrackId: c.outTrackId, params }, context),
     );

@@ -2,6 +2,7 @@ import type { ChatAnswer, ChatCompleter, ChatMessage } from '../chat/chat-comple
 import { ChatFailure } from '../chat/chat-failure';
 import { fitContext } from '../chat/fit-context';
 import { chatFailureNotice } from '../chat/notices';
+import { truncateAnswer } from '../chat/truncate-answer';
 import type { ReplyConfig } from '../config/reply-config';
 import type { ChatMode, HistoryStore, Logger, StreamingAnswer, Turn } from '../ports';
 import { createAnswerGate } from './answer-gate';
@@ -18,7 +19,10 @@ export interface Reply {
 }
 
 export interface AskDeps {
-  config: Pick<ReplyConfig, 'historyLength' | 'systemPrompt' | 'maxContextTokens' | 'policy'>;
+  config: Pick<
+    ReplyConfig,
+    'historyLength' | 'systemPrompt' | 'maxContextTokens' | 'maxAnswerChars' | 'policy'
+  >;
   /** Content moderation of complete answers (MODERATION=aliyun). */
   moderation?: ContentModeration | undefined;
   history: HistoryStore;
@@ -80,16 +84,21 @@ export async function askModel(
       }
       return { text: notice };
     }
+    // Cut once, here, so that what is posted, shown in cards and stored as context is the same bounded text.
+    const bounded = truncateAnswer(answer.text, config.maxAnswerChars);
     log.info(
       {
         mode,
         historyTurns: fitted.keptTurns,
         trimmedTurns: turns.length - fitted.keptTurns,
         model: answer.model,
+        ...(bounded === answer.text
+          ? {}
+          : { truncatedFrom: answer.text.length, stopped: answer.truncated === true }),
       },
       'answer ready',
     );
-    const released = await gate.release(answer.text);
+    const released = await gate.release(bounded);
     // A moderated-away answer is neither stored as context nor counted as an exchange.
     const turn = remember && !released.blocked ? { question, answer: released.text } : undefined;
     const reply: Reply = {

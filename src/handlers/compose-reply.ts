@@ -54,10 +54,17 @@ export async function composeReply(
       return { text: refusalNotice(access.reason, config.policy.chatType) };
     }
   }
+  // Who may see other people's conversations is decided only where the answer can go nowhere but to the asker:
+  // a group's webhook, or a replayed body naming a group, would carry it to everyone there.
+  if (ADMIN_COMMANDS.has(parsed.kind) && job.conversationType !== 'single') {
+    log.info({ command: parsed.kind }, 'admin command refused outside a direct chat');
+    return { text: NOTICES.adminDirectOnly };
+  }
   if (ADMIN_COMMANDS.has(parsed.kind) && !isAdmin(config.policy, job.senderStaffId)) {
     log.info({ command: parsed.kind }, 'admin command refused');
     return { text: '抱歉，这个指令只有管理员可以使用。' };
   }
+  const sharedContext = config.contextScope === 'conversation' && job.conversationType === 'group';
   switch (parsed.kind) {
     case 'help':
       return {
@@ -73,10 +80,12 @@ export async function composeReply(
     case 'reset':
       await deps.history.clear(keys.history);
       await deps.modes.set(keys.sender, undefined);
-      return { text: `🔄 已重置：上下文已清空，回到默认的**${MODE_NAMES[config.defaultMode]}**模式。` };
+      return {
+        text: `🔄 已重置：${sharedContext ? '本群共享的对话上下文（群里所有人共用）' : '上下文'}已清空，你回到默认的**${MODE_NAMES[config.defaultMode]}**模式。`,
+      };
     case 'clear':
       await deps.history.clear(keys.history);
-      return { text: NOTICES.cleared };
+      return { text: sharedContext ? NOTICES.clearedShared : NOTICES.cleared };
     case 'templates':
       return { text: listTemplates(deps.templates) };
     case 'template-usage':
@@ -102,8 +111,7 @@ export async function composeReply(
       const refusal = await screenQuestion(job, question, keys.sender, deps);
       if (refusal) return { text: refusal };
       // In a shared group context the model must know who is speaking.
-      const shared = config.contextScope === 'conversation' && job.conversationType === 'group';
-      const prompt = shared && job.senderNick ? `${job.senderNick}：${question}` : question;
+      const prompt = sharedContext && job.senderNick ? `${job.senderNick}：${question}` : question;
       return askModel(prompt, await currentMode(), keys.history, deps);
     }
   }

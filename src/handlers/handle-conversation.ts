@@ -3,14 +3,20 @@ import type { ConversationConfig } from '../config/conversation-config';
 import { describeError } from '../describe-error';
 import { robotCallbackSchema } from '../dingtalk/callback-schema';
 import { toReplyJob } from '../dingtalk/reply-job';
+import { isAllowedWebhook } from '../dingtalk/session-webhook-rule';
 import { verifyDingTalkSignature } from '../dingtalk/signature';
-import { isAllowedWebhook } from '../dingtalk/webhook-origin';
 import type { Clock, Logger } from '../ports';
 import type { CoreHttpRequest, CoreHttpResponse } from './http-types';
 import { jsonResponse } from './http-types';
 
 /** FC rejects async payloads over 128 KB; a callback needing more is not a DingTalk message. */
 export const MAX_JOB_BYTES = 128 * 1024;
+
+/**
+ * DingTalk stamps createAt when the message is sent and calls at once (redeliveries follow within minutes), so a
+ * createAt a day away from our clock is not DingTalk's: only a replayed signature with a made-up body has one.
+ */
+export const MAX_CREATE_AT_SKEW_MS = 86_400_000;
 
 /** Hands a reply job to the reply function; 'duplicate' means FC already queued this message. */
 export type DispatchReply = (job: Buffer, msgId: string, log: Logger) => Promise<'queued' | 'duplicate'>;
@@ -63,8 +69,14 @@ export async function handleConversation(
   const callback = parsed.data;
   const msgLog = log.child({ msgId: callback.msgId });
   if (!isAllowedWebhook(callback.sessionWebhook, config.webhookOrigins)) {
-    msgLog.warn('rejected callback: sessionWebhook origin is not in DINGTALK_WEBHOOK_ORIGINS');
-    return jsonResponse(400, { error: 'sessionWebhook origin not allowed' });
+    msgLog.warn(
+      'rejected callback: sessionWebhook is not a /robot/sendBySession URL on DINGTALK_WEBHOOK_ORIGINS',
+    );
+    return jsonResponse(400, { error: 'sessionWebhook not allowed' });
+  }
+  if (Math.abs(callback.createAt - deps.clock()) > MAX_CREATE_AT_SKEW_MS) {
+    msgLog.warn('rejected callback: createAt is more than a day away from the clock');
+    return jsonResponse(400, { error: 'createAt out of range' });
   }
 
   const job = Buffer.from(JSON.stringify(toReplyJob(callback)), 'utf8');

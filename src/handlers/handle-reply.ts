@@ -2,19 +2,20 @@ import { NOTICES } from '../chat/notices';
 import { describeError } from '../describe-error';
 import type { ReplyJob } from '../dingtalk/reply-job';
 import { replyJobSchema } from '../dingtalk/reply-job';
-import { isAllowedWebhook } from '../dingtalk/webhook-origin';
+import { isAllowedWebhook } from '../dingtalk/session-webhook-rule';
 import type { AnswerDelivery, Clock, DeliveryTarget, Logger, StreamingAnswer } from '../ports';
 import { historyKey } from '../storage/history-key';
 import type { ClaimResult } from '../storage/processed-store';
 import type { Reply } from './ask-model';
 import type { ComposeDeps, ReplyKeys } from './compose-reply';
 import { composeReply } from './compose-reply';
+import { guardVolumeStores, StorageUnavailable } from './storage-guard';
 
 /** What the reply handler needs from its surroundings. */
 export interface ReplyDeps extends Omit<ComposeDeps, 'startCard'> {
   config: ComposeDeps['config'] & { webhookOrigins: string[] };
   clock: Clock;
-  processed: { claim(msgId: string, createAt: number): Promise<ClaimResult> };
+  processed: { claim(msgId: string): Promise<ClaimResult> };
   delivery: AnswerDelivery;
   /** AI cards, when configured: answers stream into a card instead of one markdown post. */
   cards?: { start(target: DeliveryTarget, answerId: string, log: Logger): StreamingAnswer | undefined };
@@ -28,7 +29,7 @@ export async function handleReply(event: Buffer, deps: ReplyDeps): Promise<Reply
   if (!job) return 'invalid';
   const log = deps.log.child({ msgId: job.msgId });
   try {
-    return await answerOnce(job, { ...deps, log });
+    return await answerOnce(job, guardVolumeStores({ ...deps, log }, log));
   } catch (error) {
     log.error({ error: describeError(error) }, 'reply failed unexpectedly');
     return 'failed';
@@ -53,7 +54,7 @@ function parseJob(event: Buffer, deps: ReplyDeps): ReplyJob | undefined {
   if (!isAllowedWebhook(parsed.data.sessionWebhook, deps.config.webhookOrigins)) {
     deps.log.error(
       { msgId: parsed.data.msgId },
-      'dropped event: sessionWebhook origin not in DINGTALK_WEBHOOK_ORIGINS',
+      'dropped event: sessionWebhook is not a /robot/sendBySession URL on DINGTALK_WEBHOOK_ORIGINS',
     );
     return undefined;
   }
@@ -62,7 +63,7 @@ function parseJob(event: Buffer, deps: ReplyDeps): ReplyJob | undefined {
 
 async function answerOnce(job: ReplyJob, deps: ReplyDeps): Promise<ReplyOutcome> {
   const { log } = deps;
-  const claim = await deps.processed.claim(job.msgId, job.createAt);
+  const claim = await deps.processed.claim(job.msgId);
   if (!claim.claimed) {
     log.info({ state: claim.state }, 'duplicate delivery ignored');
     return 'duplicate';
@@ -84,6 +85,8 @@ async function answerOnce(job: ReplyJob, deps: ReplyDeps): Promise<ReplyOutcome>
     : undefined;
   const reply = await replyTo(job, keys, { ...deps, ...(startCard ? { startCard } : {}) }).catch(
     (error: unknown): Reply => {
+      // The volume failure itself was logged by the guard, with its code.
+      if (error instanceof StorageUnavailable) return { text: NOTICES.storageDown };
       log.error({ error: describeError(error) }, 'could not compose the reply');
       return { text: NOTICES.internal };
     },
@@ -125,44 +128,36 @@ function replyKeys(job: ReplyJob, scope: 'user' | 'conversation'): ReplyKeys {
   };
 }
 
+/** The user already has the answer: a turn the volume cannot take is logged (by the guard), never retried. */
 async function saveTurn(
   job: ReplyJob,
   key: string,
   turn: NonNullable<Reply['turn']>,
   deps: ReplyDeps,
 ): Promise<void> {
-  try {
-    await deps.history.append(key, {
-      msgId: job.msgId,
-      question: turn.question,
-      answer: turn.answer,
-      at: deps.clock(),
-    });
-  } catch (error) {
-    // The user already has the answer; losing the turn is logged rather than retried into a second answer.
-    deps.log.error({ error: describeError(error) }, 'could not save the turn');
-  }
+  await deps.history.append(key, {
+    msgId: job.msgId,
+    question: turn.question,
+    answer: turn.answer,
+    at: deps.clock(),
+  });
 }
 
 /** For #统计 and #查对话: who asked, the tokens it took, and where the turn is. Failures only cost the report. */
 async function recordUse(job: ReplyJob, keys: ReplyKeys, reply: Reply, deps: ReplyDeps): Promise<void> {
   const staffId = job.senderStaffId ? { staffId: job.senderStaffId } : {};
-  try {
-    if (reply.turn) {
-      await deps.users?.remember({ ...staffId, senderId: job.senderId, nick: job.senderNick }, keys.history);
-    }
-    if (reply.usage) {
-      await deps.usage?.record({
-        userKey: keys.sender,
-        ...staffId,
-        nick: job.senderNick,
-        promptTokens: reply.usage.promptTokens,
-        completionTokens: reply.usage.completionTokens,
-        msgId: job.msgId,
-      });
-    }
-  } catch (error) {
-    deps.log.warn({ error: describeError(error) }, 'could not record usage');
+  if (reply.turn) {
+    await deps.users?.remember({ ...staffId, senderId: job.senderId, nick: job.senderNick }, keys.history);
+  }
+  if (reply.usage) {
+    await deps.usage?.record({
+      userKey: keys.sender,
+      ...staffId,
+      nick: job.senderNick,
+      promptTokens: reply.usage.promptTokens,
+      completionTokens: reply.usage.completionTokens,
+      msgId: job.msgId,
+    });
   }
 }
 

@@ -1,8 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../ports';
 import { findHeadSeq, raiseHeadHint } from './find-head-seq';
 import { hasErrorCode } from './has-error-code';
+import { writeFileNoFollow } from './no-follow-file';
 import { formatSeqFileName } from './turn-file';
 
 /**
@@ -14,7 +15,7 @@ export async function appendSeqEntry(dir: string, data: string, logger: Logger):
   let madeDir = false;
   for (;;) {
     try {
-      await writeFile(join(dir, formatSeqFileName(seq)), data, { flag: 'wx' });
+      await writeFileNoFollow(join(dir, formatSeqFileName(seq)), data, { exclusive: true });
       break;
     } catch (error) {
       if (hasErrorCode(error, 'ENOENT') && !madeDir) {

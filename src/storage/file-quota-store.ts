@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock, Logger } from '../ports';
 import { appendSeqEntry } from './append-seq-entry';
 import { findHeadSeq } from './find-head-seq';
 import { errorCodeOf } from './has-error-code';
 import { isValidTimeZone, localDay } from './local-day';
+import { writeFileNoFollow } from './no-follow-file';
 import { pruneDayDirs } from './prune-day-dirs';
 import { readJsonFile } from './read-json-file';
 
@@ -72,7 +73,7 @@ export function createFileQuotaStore(options: FileQuotaStoreOptions): QuotaStore
         return { allowed: false, ...usage(seq, max) };
       }
       try {
-        await writeFile(markerFile, JSON.stringify({ v: 1, seq }));
+        await writeFileNoFollow(markerFile, JSON.stringify({ v: 1, seq }));
       } catch (error) {
         // Only costs a redelivery of this message a second slot.
         logger.warn({ code: errorCodeOf(error) }, 'could not write the quota msgId marker');

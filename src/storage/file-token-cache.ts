@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TokenCache } from '../dingtalk/openapi-client';
 import type { Clock } from '../ports';
 import { hasErrorCode } from './has-error-code';
+import { writeFileNoFollow } from './no-follow-file';
 import { readJsonFile } from './read-json-file';
 
 // Layout: `<dir>/tokens/<sha256(appKey) hex, 32 chars>.json` holding {"accessToken":"…","expiresAt":ms}. The file
@@ -32,11 +33,11 @@ export function createFileTokenCache(options: { dir: string; clock: Clock }): To
     async put(appKey, token, expiresAt) {
       const data = JSON.stringify({ accessToken: token, expiresAt });
       try {
-        await writeFile(fileOf(appKey), data, { mode: 0o600 });
+        await writeFileNoFollow(fileOf(appKey), data, { mode: 0o600 });
       } catch (error) {
         if (!hasErrorCode(error, 'ENOENT')) throw error;
         await mkdir(tokensDir, { recursive: true });
-        await writeFile(fileOf(appKey), data, { mode: 0o600 });
+        await writeFileNoFollow(fileOf(appKey), data, { mode: 0o600 });
       }
     },
   };

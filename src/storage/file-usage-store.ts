@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock, Logger } from '../ports';
 import { hasErrorCode } from './has-error-code';
 import { isValidTimeZone, localDay } from './local-day';
+import { writeFileNoFollow } from './no-follow-file';
 import { pruneDayDirs } from './prune-day-dirs';
 import { readJsonFile } from './read-json-file';
 
@@ -88,7 +89,7 @@ export function createFileUsageStore(options: FileUsageStoreOptions): UsageStore
       let madeDir = false;
       for (;;) {
         try {
-          await writeFile(file, data, { flag: 'wx' });
+          await writeFileNoFollow(file, data, { exclusive: true });
           return;
         } catch (error) {
           if (hasErrorCode(error, 'EEXIST')) {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock, Logger } from '../ports';
 import { hasErrorCode } from './has-error-code';
+import { writeFileNoFollow } from './no-follow-file';
 import { readJsonFile } from './read-json-file';
 
 const HISTORY_KEY = /^[0-9a-f]{32}$/;
@@ -108,7 +109,7 @@ export function createFileUserIndex(options: { dir: string; logger: Logger; cloc
 async function createOnce(dir: string, name: string, data: string): Promise<void> {
   for (let madeDir = false; ; madeDir = true) {
     try {
-      await writeFile(join(dir, name), data, { flag: 'wx' });
+      await writeFileNoFollow(join(dir, name), data, { exclusive: true });
       return;
     } catch (error) {
       if (hasErrorCode(error, 'EEXIST')) return;

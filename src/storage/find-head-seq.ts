@@ -1,7 +1,8 @@
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Logger } from '../ports';
 import { errorCodeOf, hasErrorCode } from './has-error-code';
+import { pathExists, writeFileNoFollow } from './no-follow-file';
 import { readJsonFile } from './read-json-file';
 import { formatSeqFileName, parseSeqFileName } from './turn-file';
 
@@ -9,19 +10,13 @@ const HINT_FILE = 'head.json';
 
 /** Whether turn file `seq` exists in `keyDir`. */
 export async function hasSeqFile(keyDir: string, seq: number): Promise<boolean> {
-  try {
-    await stat(join(keyDir, formatSeqFileName(seq)));
-    return true;
-  } catch (error) {
-    if (hasErrorCode(error, 'ENOENT')) return false;
-    throw error;
-  }
+  return pathExists(join(keyDir, formatSeqFileName(seq)));
 }
 
 /** Overwrites the head hint; a failure only costs later readers a few probes, so it is logged, not thrown. */
 export async function writeHeadHint(keyDir: string, seq: number, logger: Logger): Promise<void> {
   try {
-    await writeFile(join(keyDir, HINT_FILE), JSON.stringify({ seq }));
+    await writeFileNoFollow(join(keyDir, HINT_FILE), JSON.stringify({ seq }));
   } catch (error) {
     logger.warn({ key: basename(keyDir), code: errorCodeOf(error) }, 'could not write history head hint');
   }

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock, Logger } from '../ports';
 import { hasErrorCode } from './has-error-code';
+import { pathExists, writeFileNoFollow } from './no-follow-file';
 import { formatUtcDay, pruneDayDirs } from './prune-day-dirs';
 import { readJsonFile } from './read-json-file';
 
 const DAY_MS = 86_400_000;
-const MAX_DATE_MS = 8.64e15;
+// Redeliveries come within minutes (DingTalk) or an hour (FC's event age, plus the lease): a message claimed just
+// before midnight is looked for in the previous day's folder this long into the new day.
+const CARRY_OVER_MS = 6 * 3_600_000;
 const STATES = ['claimed', 'delivering', 'done'] as const;
 type MarkerState = (typeof STATES)[number];
 
@@ -22,7 +25,7 @@ export interface ProcessedStoreOptions {
   dir: string;
   logger: Logger;
   clock: Clock;
-  /** How long a 'claimed' marker blocks other attempts before it counts as abandoned. */
+  /** How long a 'claimed' (or unreadable) marker blocks other attempts before it counts as abandoned. */
   leaseMs: number;
   /** Day directories older than this are deleted (default 3; redeliveries stop well within a day). */
   retentionDays?: number;
@@ -30,11 +33,15 @@ export interface ProcessedStoreOptions {
 
 /** Durable record of handled DingTalk msgIds, shared by all instances, so each message is answered once. */
 export interface ProcessedStore {
-  /** Claims `msgId` (sent at `createAt`, ms) for answering; false when another attempt owns or finished it. */
-  claim(msgId: string, createAt: number): Promise<ClaimResult>;
+  /** Claims `msgId` for answering; false when another attempt owns or finished it. */
+  claim(msgId: string): Promise<ClaimResult>;
 }
 
-/** A processed store on the shared volume: one exclusively created marker file per msgId. */
+/**
+ * A processed store on the shared volume: one exclusively created marker file per msgId, in the folder of the
+ * day this function's own clock says (never a day from the message body, which anyone holding a replayed
+ * signature could choose).
+ */
 export function createProcessedStore(options: ProcessedStoreOptions): ProcessedStore {
   const { logger, clock, leaseMs } = options;
   const root = join(options.dir, 'processed');
@@ -42,46 +49,60 @@ export function createProcessedStore(options: ProcessedStoreOptions): ProcessedS
   const encode = (state: MarkerState): string => JSON.stringify({ state, at: clock() });
   const claimedBy = (file: string): ClaimResult => ({
     claimed: true,
-    markDelivering: () => writeFile(file, encode('delivering')),
-    markDone: () => writeFile(file, encode('done')),
+    markDelivering: () => writeFileNoFollow(file, encode('delivering')),
+    markDone: () => writeFileNoFollow(file, encode('done')),
   });
 
+  /** Decides about a marker that already exists: someone else's, or abandoned and taken over. */
+  async function settleExisting(dayDir: string, name: string): Promise<ClaimResult> {
+    const file = join(dayDir, `${name}.json`);
+    const marker = await readMarker(file);
+    if (marker !== undefined && marker.state !== 'claimed') return { claimed: false, state: marker.state };
+    // A marker a failed write left empty or torn has no time in it: its modification time stands in.
+    const since = marker?.at ?? (await modifiedAt(file));
+    if (since === undefined) return { claimed: false, state: 'in-progress' };
+    if (clock() - since < leaseMs) return { claimed: false, state: 'in-progress' };
+    // Expired lease: the previous attempt died before posting. Several redeliveries may see the same
+    // expired lease, so only the one that creates this lease's takeover file proceeds.
+    try {
+      await writeFileNoFollow(join(dayDir, `${name}.${Math.trunc(since)}.takeover`), '', { exclusive: true });
+    } catch (error) {
+      if (hasErrorCode(error, 'EEXIST')) return { claimed: false, state: 'in-progress' };
+      throw error;
+    }
+    await writeFileNoFollow(file, encode('claimed'));
+    logger.warn(
+      { marker: name, readable: marker !== undefined },
+      'took over an expired processed-message claim',
+    );
+    return claimedBy(file);
+  }
+
   return {
-    async claim(msgId, createAt) {
-      // createAt is identical on every redelivery, so all attempts meet in the same day directory.
-      const day = formatUtcDay(Math.abs(createAt) <= MAX_DATE_MS ? createAt : clock());
-      const dayDir = join(root, day);
-      if ((await mkdir(dayDir, { recursive: true })) !== undefined) {
-        await pruneDayDirs(root, formatUtcDay(clock() - retentionMs), day, logger);
-      }
+    async claim(msgId) {
+      const now = clock();
       const name = createHash('sha256').update(msgId).digest('hex').slice(0, 32);
+      const day = formatUtcDay(now);
+      const dayDir = join(root, day);
+      const earlierDir = now % DAY_MS < CARRY_OVER_MS ? join(root, formatUtcDay(now - DAY_MS)) : undefined;
+      const [earlier, created] = await Promise.all([
+        earlierDir === undefined ? false : pathExists(join(earlierDir, `${name}.json`)),
+        mkdir(dayDir, { recursive: true }),
+      ]);
+      if (earlierDir !== undefined && earlier) return settleExisting(earlierDir, name);
+      if (created !== undefined) await pruneDayDirs(root, formatUtcDay(now - retentionMs), day, logger);
       const file = join(dayDir, `${name}.json`);
       try {
-        await writeFile(file, encode('claimed'), { flag: 'wx' });
+        await writeFileNoFollow(file, encode('claimed'), { exclusive: true });
         return claimedBy(file);
       } catch (error) {
-        if (!hasErrorCode(error, 'EEXIST')) throw error;
+        if (!hasErrorCode(error, 'EEXIST')) {
+          // Created but not written (a full disk): an empty marker would look like someone else's claim.
+          await unlink(file).catch(() => undefined);
+          throw error;
+        }
       }
-
-      const marker = await readMarker(file);
-      if (marker === undefined) {
-        // Torn or still being written: part of an answer may be out, so never risk a second one.
-        logger.warn({ marker: name }, 'unreadable processed-message marker; treating as delivering');
-        return { claimed: false, state: 'delivering' };
-      }
-      if (marker.state !== 'claimed') return { claimed: false, state: marker.state };
-      if (clock() - marker.at < leaseMs) return { claimed: false, state: 'in-progress' };
-      // Expired lease: the previous attempt died before posting. Several redeliveries may see the same
-      // expired lease, so only the one that creates this lease's takeover file proceeds.
-      try {
-        await writeFile(join(dayDir, `${name}.${marker.at}.takeover`), '', { flag: 'wx' });
-      } catch (error) {
-        if (hasErrorCode(error, 'EEXIST')) return { claimed: false, state: 'in-progress' };
-        throw error;
-      }
-      await writeFile(file, encode('claimed'));
-      logger.warn({ marker: name }, 'took over an expired processed-message claim');
-      return claimedBy(file);
+      return settleExisting(dayDir, name);
     },
   };
 }
@@ -94,4 +115,12 @@ async function readMarker(file: string): Promise<{ state: MarkerState; at: numbe
   return known !== undefined && typeof at === 'number' && Number.isFinite(at)
     ? { state: known, at }
     : undefined;
+}
+
+async function modifiedAt(file: string): Promise<number | undefined> {
+  try {
+    return (await lstat(file)).mtimeMs;
+  } catch {
+    return undefined;
+  }
 }

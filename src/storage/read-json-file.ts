@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { hasErrorCode } from './has-error-code';
+import { readFileNoFollow } from './no-follow-file';
 
 /** Outcome of reading a JSON file: its value, or why there is none. */
 export type JsonFileResult =
@@ -7,11 +7,14 @@ export type JsonFileResult =
   | { status: 'missing' }
   | { status: 'unreadable' };
 
-/** Reads and parses a JSON file; a missing file and an empty, torn or otherwise unreadable one are reported, not thrown. */
+/**
+ * Reads and parses a JSON file; a missing file and an empty, torn or otherwise unreadable one (a symbolic link
+ * included: it is never followed) are reported, not thrown.
+ */
 export async function readJsonFile(path: string): Promise<JsonFileResult> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readFileNoFollow(path);
   } catch (error) {
     return hasErrorCode(error, 'ENOENT') ? { status: 'missing' } : { status: 'unreadable' };
   }

@@ -50,6 +50,13 @@ function expectFinished(card: EmulatedCard | undefined): void {
   expect(card?.flowStatus).toBe('3');
 }
 
+/** Ended by an error: DingTalk's own card SDK marks that FAILED ("5"), not FINISHED. */
+function expectFailed(card: EmulatedCard | undefined): void {
+  expect(card?.finalized).toBe(true);
+  expect(card?.error).toBe(true);
+  expect(card?.flowStatus).toBe('5');
+}
+
 describe('answers stream into AI cards', () => {
   it('a direct chat: first text within 400 ms of the first token, growing updates, final content exactly the answer, within 12 calls', async () => {
     const text = answerText();
@@ -109,8 +116,7 @@ describe('answers stream into AI cards', () => {
     });
     const { cards, posts } = await ask('会出错的问题', { staffId: 'card-error' });
     expect(cards).toHaveLength(1);
-    expectFinished(cards[0]);
-    expect(cards[0]?.error).toBe(true);
+    expectFailed(cards[0]);
     expect(cards[0]?.content).toContain('这个回答会中途断掉');
     expect(cards[0]?.content).toContain('稍后再试');
     expect(posts).toHaveLength(0);
@@ -123,7 +129,7 @@ describe('answers stream into AI cards', () => {
     c.chat.script({ kind: 'hang' });
     const { cards } = await ask('永远等不到的回答', { staffId: 'card-timeout' });
     expect(cards).toHaveLength(1);
-    expectFinished(cards[0]);
+    expectFailed(cards[0]);
     expect(cards[0]?.content).toContain('超时');
   });
 

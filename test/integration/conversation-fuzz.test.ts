@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FcInvokeApi } from '../../scripts/emulators/fc-invoke-api';
@@ -7,6 +5,7 @@ import { startFcInvokeApi } from '../../scripts/emulators/fc-invoke-api';
 import { signDingTalk } from '../../src/dingtalk/signature';
 import { httpEvent, loadCallback } from '../helpers/callbacks';
 import { ROLE } from '../helpers/connector';
+import { loadBundleWith } from '../helpers/load-bundle';
 
 const SECRET = 'fuzz-app-secret';
 const ALLOWED = 'https://oapi.dingtalk.com';
@@ -18,17 +17,11 @@ let handler: Handler;
 beforeAll(async () => {
   fcApi = await startFcInvokeApi({ accountId: '1234567890123456', credentials: ROLE });
   // The built bundle reads its environment at load, as on FC; load a private copy with the fuzz configuration.
-  const saved = { ...process.env };
-  Object.assign(process.env, {
+  handler = loadBundleWith<Handler>('conversation', {
     DINGTALK_APP_SECRET: `other-robot-secret,${SECRET}`,
     REPLY_ENDPOINT: fcApi.url,
     LOG_LEVEL: 'silent',
   });
-  const bundle = join(__dirname, '..', '..', 'dist', 'conversation', 'index.js');
-  const load = createRequire(__filename);
-  delete load.cache[load.resolve(bundle)];
-  handler = (load(bundle) as { handler: Handler }).handler;
-  process.env = saved;
 });
 afterAll(() => fcApi.close());
 

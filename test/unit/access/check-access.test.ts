@@ -83,10 +83,9 @@ describe('checkAccess', () => {
     expect(checkAccess(p, {}, closed)).toEqual(closedVerdict);
   });
 
-  it('exempts admins from DENY_USERS, ALLOW_USERS and ALLOW_GROUPS, but not from CHAT_TYPE', () => {
+  it('exempts admins from ALLOW_USERS and ALLOW_GROUPS, but not from CHAT_TYPE', () => {
     const p = policy({
       allowUsers: ['alice'],
-      denyUsers: ['root'],
       allowGroups: ['cidGroupA='],
       adminUsers: ['root'],
       chatType: 'group',
@@ -94,6 +93,16 @@ describe('checkAccess', () => {
     expect(checkAccess(p, { staffId: 'root' }, GROUP_B)).toEqual(ALLOWED);
     expect(checkAccess(p, { staffId: 'root' }, GROUP_A)).toEqual(ALLOWED);
     expect(checkAccess(p, { staffId: 'root' }, DM)).toEqual(refused('chat-type'));
+  });
+
+  it('lets DENY_USERS win over ADMIN_USERS and VIP_USERS, as README and .env.example say', () => {
+    const p = policy({ denyUsers: ['root', 'vip'], adminUsers: ['root'], vipUsers: ['vip'] });
+    expect(checkAccess(p, { staffId: 'root' }, DM)).toEqual(refused('denied'));
+    expect(checkAccess(p, { staffId: 'root' }, GROUP_A)).toEqual(refused('denied'));
+    expect(checkAccess(p, { staffId: 'vip' }, DM)).toEqual(refused('denied'));
+    expect(isAdmin(p, 'root')).toBe(false);
+    expect(isExemptFromQuota(p, 'root')).toBe(false);
+    expect(isExemptFromQuota(p, 'vip')).toBe(false);
   });
 
   it('gives VIPs no access exemption: the lists still apply to them', () => {

@@ -284,7 +284,7 @@ describe('answer cards: streaming', () => {
 });
 
 describe('answer cards: errors and timeouts', () => {
-  it('ends the card with the partial text, the notice and isError, flow status finished', async () => {
+  it('ends the card with the partial text, the notice and isError, flow status FAILED', async () => {
     const { api, cards, logger } = await setUp({ settings: { updateIntervalMs: 50 } });
     const card = cards.start(dmTarget(), 'msg-timeout', logger.log)!;
     expect(await card.open()).toBe(true);
@@ -293,7 +293,7 @@ describe('answer cards: errors and timeouts', () => {
     expect(await card.fail(NOTICE)).toEqual({ delivered: true });
 
     const emulated = onlyCard(api);
-    expect(emulated).toMatchObject({ finalized: true, error: true, flowStatus: '3' });
+    expect(emulated).toMatchObject({ finalized: true, error: true, flowStatus: '5' });
     expect(emulated.content).toBe(`模型正在回答这个问题，\n\n${NOTICE}`);
   });
 
@@ -309,7 +309,8 @@ describe('answer cards: errors and timeouts', () => {
     await code.fail(NOTICE);
 
     const [first, second] = [...api.cards.values()];
-    expect(first).toMatchObject({ content: NOTICE, error: true, flowStatus: '3' });
+    expect(first).toMatchObject({ content: NOTICE, error: true, flowStatus: '5' });
+    expect(second).toMatchObject({ error: true, flowStatus: '5' });
     expect(second!.content).toBe(`示例：\n\n\`\`\`js\nconst a = 1;\n\`\`\`\n\n${NOTICE}`);
   });
 });

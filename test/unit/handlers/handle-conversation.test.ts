@@ -115,3 +115,70 @@ describe('handleConversation', () => {
     expect(textLines.every((line) => line.level === 'debug')).toBe(true);
   });
 });
+
+describe('handleConversation at the edges a replayed signature would probe', () => {
+  it.each([
+    [-86_400_000, 200],
+    [86_400_000, 200],
+    [-86_400_001, 400],
+    [86_400_001, 400],
+  ])('createAt %i ms from the clock → %i', async (offset, status) => {
+    const { deps, dispatched } = setup();
+    const response = await handleConversation(
+      request(loadCallback('dm-text', { createAt: NOW + offset })),
+      deps,
+    );
+    expect(response.status).toBe(status);
+    expect(dispatched).toHaveLength(status === 200 ? 1 : 0);
+    if (status === 400) expect(JSON.parse(response.body)).toEqual({ error: 'createAt out of range' });
+  });
+
+  it('takes a text of exactly 20,000 characters and refuses 20,001', async () => {
+    const { deps, dispatched } = setup();
+    const ok = loadCallback('dm-text', { createAt: NOW, text: { content: '钉'.repeat(20_000) } });
+    const tooLong = loadCallback('dm-text', { createAt: NOW, text: { content: '钉'.repeat(20_001) } });
+    expect((await handleConversation(request(ok), deps)).status).toBe(200);
+    expect((await handleConversation(request(tooLong), deps)).status).toBe(400);
+    expect(dispatched).toHaveLength(1);
+  });
+
+  it('refuses a callback whose reply job would pass FC’s 128 KB async limit', async () => {
+    const { deps, dispatched } = setup();
+    // 20,000 control characters are escaped to six bytes each in the job's JSON: about 120 KB of text alone.
+    const body = loadCallback('dm-text', {
+      createAt: NOW,
+      text: { content: '\u0001'.repeat(20_000) },
+      conversationTitle: 'x'.repeat(1024),
+      senderNick: '\u0002'.repeat(1024),
+      senderId: '\u0003'.repeat(1024),
+      conversationId: '\u0004'.repeat(1024),
+    });
+    const response = await handleConversation(request(body), deps);
+    expect(response).toEqual({ status: 400, body: JSON.stringify({ error: 'message too large' }) });
+    expect(dispatched).toHaveLength(0);
+  });
+
+  it('never verifies a signature made with an empty secret, whatever empty entries the list had', async () => {
+    const { deps, dispatched } = setup();
+    deps.config = { ...deps.config, appSecrets: [SECRET] };
+    const timestamp = String(NOW);
+    const forged = request(loadCallback('dm-text', { createAt: NOW }), {
+      timestamp,
+      sign: signDingTalk(timestamp, ''),
+    });
+    expect((await handleConversation(forged, deps)).status).toBe(401);
+    expect(dispatched).toHaveLength(0);
+  });
+
+  it('takes prototype keys in the body as plain data and pollutes nothing', async () => {
+    const { deps, dispatched } = setup();
+    const raw = JSON.stringify(loadCallback('dm-text', { createAt: NOW })).replace(
+      /^\{/,
+      '{"__proto__":{"polluted":true,"sessionWebhook":"https://evil.example/x"},"constructor":{"prototype":{"polluted":true}},',
+    );
+    expect((await handleConversation(request(raw), deps)).status).toBe(200);
+    expect(dispatched[0]?.job.sessionWebhook).toBe(WEBHOOK);
+    expect(Object.keys(dispatched[0]?.job ?? {})).not.toContain('__proto__');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

@@ -36,3 +36,27 @@ describe('toFcHttpResponse', () => {
     });
   });
 });
+
+describe('decodeHttpTriggerEvent with hostile headers', () => {
+  it('drops a header sent twice in different casings instead of picking one', () => {
+    const request = decodeHttpTriggerEvent(httpEvent('{}', { Timestamp: '1', timestamp: '2', Sign: 's' }));
+    expect(request?.headers.timestamp).toBeUndefined();
+    expect(request?.headers.sign).toBe('s');
+  });
+
+  it('drops non-string header values (arrays, numbers, objects, null)', () => {
+    const event = JSON.parse(httpEvent('{}', {}).toString('utf8')) as Record<string, unknown>;
+    event.headers = { Timestamp: ['1', '2'], Sign: 5, Other: { a: 1 }, Nothing: null, Ok: 'yes' };
+    const request = decodeHttpTriggerEvent(Buffer.from(JSON.stringify(event)));
+    expect({ ...request?.headers }).toEqual({ ok: 'yes' });
+  });
+
+  it('treats prototype names as plain headers and pollutes nothing', () => {
+    const raw = '{"version":"v1","headers":{"__proto__":"x","constructor":"y","Timestamp":"1"},"body":"{}"}';
+    const request = decodeHttpTriggerEvent(Buffer.from(raw));
+    expect(request?.headers.timestamp).toBe('1');
+    expect(request?.headers.constructor).toBe('y');
+    expect(Object.getPrototypeOf(request?.headers)).toBeNull();
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+});

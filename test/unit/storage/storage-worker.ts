@@ -44,9 +44,9 @@ async function run(): Promise<unknown> {
     return { cleared: Number(times) };
   }
   if (mode === 'claim') {
-    const [msgId = '', createAt = '0'] = rest;
+    const [msgId = ''] = rest;
     const store = createProcessedStore({ dir, logger, clock: Date.now, leaseMs: 60_000 });
-    const result = await store.claim(msgId, Number(createAt));
+    const result = await store.claim(msgId);
     return result.claimed ? { claimed: true } : result;
   }
   if (mode === 'mode') {
