@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../src/config/config-error';
 import { loadConversationConfig } from '../src/config/conversation-config';
 import type { Env } from '../src/config/read-env';
@@ -13,11 +12,15 @@ import { checkChatApi } from './lib/check-chat-api';
 import { checkHistoryDir } from './lib/check-history-dir';
 import type { CheckResult } from './lib/check-result';
 import { formatCheckLine } from './lib/check-result';
+import type { SYamlCheck } from './lib/check-s-yaml';
 import { checkSYaml } from './lib/check-s-yaml';
-import { overlayEnv, readDotEnv } from './lib/load-dot-env';
+import { parseCliOptions, runCli } from './lib/cli';
+import { checkDeployEnv, readDeployFiles } from './lib/deploy-env';
+import { readConfiguration } from './lib/load-dot-env';
 
 const ROOT = join(__dirname, '..');
-const USAGE = `Checks the configuration a deploy would see (your shell's variables over the .env file) before you deploy.
+const USAGE = `Checks the configuration a deploy would see (your shell's variables over the .env file, read with the
+same parser as npm run deploy) before you deploy.
 
 Usage: npm run doctor [-- --env-file <path>]     (default: .env in the repository root, if present)
 
@@ -33,32 +36,20 @@ const SECRET_NAMES = [
 ];
 
 async function main(argv: string[]): Promise<number> {
-  let values: { 'env-file'?: string | undefined; help?: boolean | undefined };
-  try {
-    values = parseArgs({
-      args: argv,
-      options: { 'env-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    }).values;
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}\n\n${USAGE}`);
+  const parsed = parseCliOptions(argv, ['env-file'], USAGE);
+  if (parsed.exitCode !== undefined) return parsed.exitCode;
+  const configuration = readConfiguration(ROOT, parsed.values['env-file'], process.env);
+  if ('error' in configuration) {
+    console.error(`error: ${configuration.error}`);
     return 2;
   }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const envFile = values['env-file'] ?? join(ROOT, '.env');
-  const fileEnv = readDotEnv(envFile);
-  if (fileEnv === undefined && values['env-file'] !== undefined) {
-    console.error(`error: ${envFile} does not exist`);
-    return 2;
-  }
-  const env = overlayEnv(fileEnv ?? {}, process.env);
+  const { envFile, fileEnv, env, shadowed } = configuration;
   console.log(
     fileEnv
       ? `Configuration: ${envFile}, overridden by the shell's variables`
       : 'Configuration: the shell only (no .env file)',
   );
+  if (shadowed.length > 0) console.log(`Your shell overrides ${envFile} for ${shadowed.join(', ')}`);
 
   const results: CheckResult[] = [];
   const report = (result: CheckResult) => {
@@ -81,11 +72,10 @@ async function main(argv: string[]): Promise<number> {
   else report(await checkAccessTokens([], ''));
   report(await checkCardSettings(env, config));
   for (const check of checkSYaml({ root: ROOT, env: maskSecrets(env), ...withTimeout(config) })) {
-    if (check.skipped) report(skip(check.name, check.skipped));
-    else if (check.problems.length > 0)
-      report({ status: 'FAIL', name: check.name, detail: check.problems.join('; ') });
-    else report({ status: 'OK', name: check.name });
+    report(toCheckResult(check));
   }
+  // These print names only, so they see the real values: the ones `npm run deploy` would hand to s deploy.
+  for (const check of checkDeployEnv(env, readDeployFiles(ROOT))) report(toCheckResult(check));
 
   const count = (status: CheckResult['status']) =>
     results.filter((result) => result.status === status).length;
@@ -101,6 +91,13 @@ function checkConfig<T>(name: string, load: () => T): { result: CheckResult; con
     const detail = error instanceof ConfigError ? error.problems.join('; ') : 'unexpected error';
     return { result: { status: 'FAIL', name, detail } };
   }
+}
+
+function toCheckResult(check: SYamlCheck): CheckResult {
+  if (check.skipped) return skip(check.name, check.skipped);
+  if (check.problems.length > 0)
+    return { status: 'FAIL', name: check.name, detail: check.problems.join('; ') };
+  return { status: 'OK', name: check.name };
 }
 
 function skip(name: string, why: string): CheckResult {
@@ -121,12 +118,4 @@ function maskSecrets(env: Env): Env {
   return masked;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(`doctor failed: ${(error as Error).name}: ${(error as Error).message}`);
-    process.exitCode = 1;
-  },
-);
+runCli('doctor', () => main(process.argv.slice(2)));

@@ -10,12 +10,14 @@ export interface CallbackVerdict {
   verdict: string;
 }
 
+// Where a deployed function's log lines are: s.yaml's `logConfig: auto` keeps them in SLS, shown per function in
+// the FC console (README: 查看日志 / Logs).
+const CONVERSATION_LOGS = "the conversation function's logs (FC console → 函数 → the function → 日志)";
+
 /** Turns the conversation function's answer (or the lack of one) into a verdict naming the likely fix. */
 export function judgeCallback(outcome: CallbackOutcome, target: string): CallbackVerdict {
   if (outcome.kind === 'timeout') {
-    return fail(
-      `no answer within 15 s from ${target}: check --url, and the conversation function's logs in FC`,
-    );
+    return fail(`no answer within 15 s from ${target}: check --url, then ${CONVERSATION_LOGS}`);
   }
   if (outcome.kind === 'unreachable') {
     return fail(
@@ -29,7 +31,8 @@ export function judgeCallback(outcome: CallbackOutcome, target: string): Callbac
   if (status === 401) {
     return fail(
       "HTTP 401, signature rejected: the secret is not this robot's AppSecret (DINGTALK_APP_SECRET on the function " +
-        "must hold it), or this machine's clock is more than an hour off (FC log reason: sign_mismatch or stale_timestamp)",
+        "must hold it), or this machine's clock is more than an hour off (the reason in the conversation function's " +
+        'logs: sign_mismatch or stale_timestamp)',
     );
   }
   if (status === 400 && error === 'sessionWebhook origin not allowed') {
@@ -41,22 +44,22 @@ export function judgeCallback(outcome: CallbackOutcome, target: string): Callbac
   if (status === 400) {
     return fail(
       `HTTP 400${error ? ` (${error})` : ''}: the function rejected the payload: check DINGTALK_WEBHOOK_ORIGINS and ` +
-        "the 'rejected callback' line in its FC logs",
+        `the 'rejected callback' line in ${CONVERSATION_LOGS}`,
     );
   }
   if (status === 500 && error === 'connector misconfigured') {
     return fail(
-      "HTTP 500: the function's configuration is invalid: its FC log line 'configuration invalid' names the variables to set",
+      "HTTP 500: the function's configuration is invalid: the line 'configuration invalid' in " +
+        `${CONVERSATION_LOGS} names the variables to set`,
     );
   }
   if (status === 503) {
     return fail(
-      "HTTP 503: conversation could not invoke reply: check the role's fc:InvokeFunction permission and " +
-        'REPLY_FUNCTION_NAME, then the FC logs',
+      "HTTP 503: conversation could not invoke reply: check the role's fc:InvokeFunction permission (npm run policy) " +
+        `and REPLY_FUNCTION_NAME, then ${CONVERSATION_LOGS}`,
     );
   }
-  if (status >= 500)
-    return fail(`HTTP ${status}: the function failed: see the conversation function's logs in FC`);
+  if (status >= 500) return fail(`HTTP ${status}: the function failed: see ${CONVERSATION_LOGS}`);
   return fail(`unexpected HTTP ${status}: is --url the conversation function's HTTP trigger address?`);
 }
 

@@ -8,7 +8,7 @@ import { DELIVERY_BUDGET_MS } from '../../src/handlers/reply-budget';
 import type { Fc3Props } from './fc3-props-schema';
 import { fc3PropsSchema } from './fc3-props-schema';
 import type { RenderedSYaml } from './render-s-yaml';
-import { findUnsetDeployVariables, renderSYaml } from './render-s-yaml';
+import { renderSYaml } from './render-s-yaml';
 
 // Every check returns the problems it found, each naming the fix; an empty list means the check passed.
 
@@ -68,7 +68,10 @@ export function checkReplyTimeout(reply: Fc3Props, llmTimeoutMs: number): string
   ];
 }
 
-/** The history bucket is mounted read-write exactly where HISTORY_DIR points. */
+/**
+ * The history bucket's root is mounted read-write exactly where HISTORY_DIR points. A sub-path would have to
+ * exist in the bucket already, or FC fails every invocation ("bucket path does not exist") after a clean deploy.
+ */
 export function checkHistoryMount(reply: Fc3Props): string[] {
   const mount = reply.ossMountConfig?.mountPoints[0];
   const problems: string[] = [];
@@ -76,7 +79,26 @@ export function checkHistoryMount(reply: Fc3Props): string[] {
     problems.push('reply: ossMountConfig mountDir must equal HISTORY_DIR');
   }
   if (mount?.readOnly !== false) problems.push('reply: the history mount must say readOnly: false');
+  if (mount?.bucketPath !== undefined && mount.bucketPath !== '/') {
+    problems.push(
+      'reply: mount the bucket root (bucketPath: /): FC fails every invocation when a sub-path does not exist in the bucket',
+    );
+  }
   return problems;
+}
+
+/** FC advises at least 512 MB for a function with an OSS mount: ossfs runs beside it. */
+export function checkMountMemory(name: string, props: Fc3Props): string[] {
+  if (!props.ossMountConfig || props.memorySize >= 512) return [];
+  return [
+    `${name}: memorySize ${props.memorySize} MB with an OSS mount; FC advises at least 512 MB (ossfs runs beside the function)`,
+  ];
+}
+
+/** Without logConfig FC 3.0 keeps none of a function's logs. */
+export function checkLogConfig(name: string, props: Fc3Props): string[] {
+  if (props.logConfig !== undefined) return [];
+  return [`${name}: no logConfig, so FC keeps none of its logs: set logConfig: auto`];
 }
 
 /** Task mode on (so duplicate task ids are refused), and queued events younger than the 90-minute webhook. */
@@ -161,6 +183,7 @@ export function checkSYaml(options: { root: string; env: Env; llmTimeoutMs?: num
         ...['conversation', 'reply'].flatMap((name) => checkPropsSchema(name, sYaml.resources[name]?.props)),
         ...(conversation ? checkCpuMemoryRatio('conversation', conversation) : []),
         ...(reply ? checkCpuMemoryRatio('reply', reply) : []),
+        ...(reply ? checkMountMemory('reply', reply) : []),
       ],
     },
   ];
@@ -170,6 +193,7 @@ export function checkSYaml(options: { root: string; env: Env; llmTimeoutMs?: num
       's.yaml sets only variables the functions read',
       'reply timeout covers LLM_TIMEOUT + delivery',
       's.yaml mounts history and wires conversation to reply',
+      'both functions keep their logs',
     ]) {
       checks.push({ name, problems: [], skipped: needsProps });
     }
@@ -195,12 +219,11 @@ export function checkSYaml(options: { root: string; env: Env; llmTimeoutMs?: num
           ...checkWiring(conversation, reply),
         ],
       },
+      {
+        name: 'both functions keep their logs',
+        problems: [...checkLogConfig('conversation', conversation), ...checkLogConfig('reply', reply)],
+      },
     );
   }
-  const unset = findUnsetDeployVariables(text, options.env);
-  checks.push({
-    name: 'variables s.yaml requires are set',
-    problems: unset.length > 0 ? [`set ${unset.join(', ')}: s deploy needs them (see .env.example)`] : [],
-  });
   return checks;
 }

@@ -39,6 +39,19 @@ export const fc3PropsSchema = z.strictObject({
       ),
     })
     .optional(),
+  // fc3 creates an SLS project and logstore for `auto`; an object names existing ones.
+  logConfig: z
+    .union([
+      z.literal('auto'),
+      z.strictObject({
+        project: z.string().min(1),
+        logstore: z.string().min(1),
+        enableRequestMetrics: z.boolean().optional(),
+        enableInstanceMetrics: z.boolean().optional(),
+        logBeginRule: z.enum(['DefaultRegex', 'None']).optional(),
+      }),
+    ])
+    .optional(),
   asyncInvokeConfig: z
     .strictObject({
       qualifier: z.string().optional(),

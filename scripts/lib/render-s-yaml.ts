@@ -18,7 +18,7 @@ const ENV_CALL = /^env\('([A-Z0-9_]+)'(?:,\s*'([^']*)')?\)$/;
 
 /**
  * Renders ${env(...)}, ${vars.x} and ${resources.a.props.b} the way Serverless Devs would: env() takes the
- * variable from `env`, else its default, else a `dummy-NAME` placeholder (see findUnsetDeployVariables).
+ * variable from `env`, else its default, else a `dummy-NAME` placeholder (the deploy checks report unset ones).
  */
 export function renderSYaml(text: string, env: Env = {}): RenderedSYaml {
   const raw = parse(text) as Record<string, unknown>;
@@ -27,12 +27,6 @@ export function renderSYaml(text: string, env: Env = {}): RenderedSYaml {
   const firstPass = renderValue(raw.resources, { vars, resources: {} }, env);
   const resources = renderValue(raw.resources, { vars, resources: firstPass }, env);
   return { edition: raw.edition, resources: (resources ?? {}) as Record<string, SYamlResource> };
-}
-
-/** Variables s.yaml takes from the environment without a default that are unset: `s deploy` needs them. */
-export function findUnsetDeployVariables(text: string, env: Env): string[] {
-  const names = [...text.matchAll(/\$\{env\('([A-Z0-9_]+)'\)\}/g)].map((match) => match[1] ?? '');
-  return [...new Set(names)].filter((name) => readEnv(env, [name]) === undefined);
 }
 
 function renderValue(value: unknown, scope: Record<string, unknown>, env: Env): unknown {

@@ -1,44 +1,18 @@
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveHttpTrigger } from '../../scripts/emulators/http-trigger';
 import type { Connector } from '../helpers/connector';
 import { APP_SECRET, startConnector } from '../helpers/connector';
+import type { ScriptRun } from './run-script';
+import { runScript } from './run-script';
 
-const ROOT = join(__dirname, '..', '..');
 // A DingTalk sign is 32 bytes in base64: 43 characters and one '='. Nothing printed may look like one.
 const SIGN_LIKE = /[A-Za-z0-9+/]{43}=/;
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs scripts/callback.ts in its own process with exactly `env` (plus PATH). */
-function runCallback(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'scripts', 'callback.ts'), ...args],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', ...env },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runCallback(args: string[], env: Record<string, string> = {}): Promise<ScriptRun> {
+  return runScript('callback.ts', args, env);
 }
 
 /** The reply job conversation handed to FC for the latest invocation. */
@@ -52,7 +26,7 @@ describe('npm run callback', () => {
   let connector: Connector;
   let trigger: { url: string; close(): Promise<void> };
   /** Every run is also checked for leaks: neither the secret nor anything shaped like a sign is printed. */
-  const run = async (args: string[], env?: Record<string, string>): Promise<CliRun> => {
+  const run = async (args: string[], env?: Record<string, string>): Promise<ScriptRun> => {
     const result = await runCallback(args, env);
     expect(result.stdout + result.stderr).not.toContain(APP_SECRET);
     expect(result.stdout + result.stderr).not.toMatch(SIGN_LIKE);

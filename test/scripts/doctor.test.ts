@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,14 +6,16 @@ import type { ChatApi } from '../../scripts/emulators/chat-api';
 import { startChatApi } from '../../scripts/emulators/chat-api';
 import type { DingTalkApi } from '../../scripts/emulators/dingtalk-api';
 import { startDingTalkApi } from '../../scripts/emulators/dingtalk-api';
+import { runScript } from './run-script';
 
-const ROOT = join(__dirname, '..', '..');
 const API_KEY = 'sk-doctor-test-key-0123456789abcdef';
 const APP_KEY = 'dingdoctortest0001';
 const APP_SECRET = 'doctor-app-secret_0123456789abcdefABCDEF';
 const WRONG_API_KEY = 'sk-wrong-doctor-key-must-not-leak-0123';
 const WRONG_APP_SECRET = 'wrong-app-secret-must-not-leak-0123456789';
 const SECRETS = [API_KEY, APP_SECRET, WRONG_API_KEY, WRONG_APP_SECRET];
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Serverless Devs' template syntax, which a value must not hold.
+const TEMPLATE = '${bot}';
 
 interface Line {
   status: string;
@@ -50,22 +51,7 @@ describe('npm run doctor', () => {
         .map(([name, value]) => `${name}=${value}\n`)
         .join(''),
     );
-    const script = join(ROOT, 'scripts', 'doctor.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', script, '--env-file', envFile], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...shellEnv },
-    });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', resolve);
-    });
+    const { code, output } = await runScript('doctor.ts', ['--env-file', envFile], shellEnv);
     for (const secret of SECRETS) expect(output).not.toContain(secret);
     const lines = output.split('\n').flatMap((text) => {
       const match = /^(OK|FAIL|SKIP)\s+(.+?)(?: — (.*))?$/.exec(text);
@@ -93,7 +79,7 @@ describe('npm run doctor', () => {
       OPENAI_BASE_URL: chat.baseUrl,
       OPENAI_MODEL: 'doctor-model',
       HISTORY_DIR: historyDir,
-      FC_ROLE_ARN: 'acs:ram::1234567890123456:role/doctor-test',
+      FC_ROLE_ARN: 'acs:ram::1098765432109876:role/doctor-test',
       HISTORY_BUCKET: 'doctor-test-bucket',
     };
   });
@@ -201,6 +187,45 @@ describe('npm run doctor', () => {
     });
     expect(run.code).toBe(1);
   });
+  it(".env.example's example role and bucket count as not set, named without their values", async () => {
+    const run = await runDoctor({
+      ...good,
+      FC_ROLE_ARN: 'acs:ram::1234567890123456:role/dingtalk-connector-fc',
+      HISTORY_BUCKET: 'my-dingtalk-history',
+    });
+    expect(run.line('variables s.yaml requires')).toMatchObject({
+      status: 'FAIL',
+      detail: "FC_ROLE_ARN, HISTORY_BUCKET still hold .env.example's example value: put in your own",
+    });
+    expect(run.output).not.toContain('1234567890123456');
+    expect(run.output).not.toContain('my-dingtalk-history');
+    expect(run.code).toBe(1);
+  });
+
+  it('checks that FC_ROLE_ARN is a role ARN and HISTORY_BUCKET a bucket name', async () => {
+    const run = await runDoctor({ ...good, FC_ROLE_ARN: 'doctor-test', HISTORY_BUCKET: 'Doctor_Bucket' });
+    const line = run.line('FC_ROLE_ARN and HISTORY_BUCKET are well-formed');
+    expect(line.status).toBe('FAIL');
+    expect(line.detail).toContain('FC_ROLE_ARN must be a role ARN, acs:ram::<account id>:role/<role name>');
+    expect(line.detail).toContain('HISTORY_BUCKET must be an OSS bucket name');
+    expect(run.output).not.toContain('Doctor_Bucket');
+    expect(run.code).toBe(1);
+  });
+
+  it('refuses a value Serverless Devs would re-template, naming the variable and never the value', async () => {
+    const run = await runDoctor({ ...good, SYSTEM_PROMPT: `You are ${TEMPLATE}, say hi` });
+    const line = run.line('values reach the functions as written');
+    expect(line.status).toBe('FAIL');
+    expect(line.detail).toMatch(/^SYSTEM_PROMPT contains \$: Serverless Devs re-templates/);
+    expect(run.output).not.toContain(TEMPLATE);
+    expect(run.code).toBe(1);
+  });
+
+  it('names the variables the shell overrides, since a deploy hands over the same values', async () => {
+    const run = await runDoctor(good, { OPENAI_MODEL: 'doctor-model-from-shell' });
+    expect(run.output).toMatch(/Your shell overrides .* for OPENAI_MODEL\n/);
+  });
+
   it('reports AI cards as off when DINGTALK_CARD_TEMPLATE_ID is not set', async () => {
     const run = await runDoctor(good);
     expect(run.line('AI card')).toMatchObject({ status: 'OK', detail: expect.stringContaining('off') });

@@ -2,12 +2,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readMemorySizes } from '../../../scripts/bench/gb-seconds';
 import {
   checkAsyncInvoke,
   checkBundle,
   checkCpuMemoryRatio,
   checkEnvNames,
   checkHistoryMount,
+  checkLogConfig,
+  checkMountMemory,
   checkProjectShape,
   checkPropsSchema,
   checkReplyTimeout,
@@ -15,9 +18,10 @@ import {
   checkWiring,
   deployedLlmTimeoutMs,
 } from '../../../scripts/lib/check-s-yaml';
+import { requiredDeployNames } from '../../../scripts/lib/deploy-env';
 import type { Fc3Props } from '../../../scripts/lib/fc3-props-schema';
 import { fc3PropsSchema } from '../../../scripts/lib/fc3-props-schema';
-import { findUnsetDeployVariables, renderSYaml } from '../../../scripts/lib/render-s-yaml';
+import { renderSYaml } from '../../../scripts/lib/render-s-yaml';
 import { CONVERSATION_ENV_NAMES } from '../../../src/config/conversation-config';
 import { REPLY_ENV_NAMES } from '../../../src/config/reply-config';
 
@@ -57,6 +61,24 @@ describe('s.yaml', () => {
     expect(checkHistoryMount(props('reply'))).toEqual([]);
   });
 
+  it('mounts the bucket root, so a fresh, empty bucket works (a sub-path would have to exist already)', () => {
+    expect(props('reply').ossMountConfig?.mountPoints.map((mount) => mount.bucketPath)).toEqual(['/']);
+  });
+
+  it('gives reply the 512 MB FC advises with an OSS mount, and the GB-second figures follow', () => {
+    expect(props('reply').memorySize).toBe(512);
+    expect(checkMountMemory('reply', props('reply'))).toEqual([]);
+    expect(readMemorySizes()).toEqual({
+      conversation: props('conversation').memorySize,
+      reply: props('reply').memorySize,
+    });
+  });
+
+  it.each(['conversation', 'reply'])('%s keeps its logs (logConfig: auto)', (name) => {
+    expect(props(name).logConfig).toBe('auto');
+    expect(checkLogConfig(name, props(name))).toEqual([]);
+  });
+
   it('turns on task mode and keeps queued events younger than the 90-minute webhook', () => {
     expect(checkAsyncInvoke(props('reply'))).toEqual([]);
   });
@@ -70,7 +92,7 @@ describe('s.yaml', () => {
   });
 
   it('needs only the deploy variables .env.example tells people to fill in', () => {
-    expect(findUnsetDeployVariables(text, {}).sort()).toEqual([
+    expect(requiredDeployNames(text).sort()).toEqual([
       'DINGTALK_APP_SECRET',
       'FC_ROLE_ARN',
       'HISTORY_BUCKET',
@@ -143,6 +165,24 @@ describe('the s.yaml checks catch what they guard against', () => {
       checkWiring({ ...conversation, triggers: open }, { ...reply, functionName: 'other' }),
     ).toHaveLength(2);
     expect(checkWiring(conversation, { ...reply, triggers: conversation.triggers })).toHaveLength(1);
+  });
+
+  it('reports a sub-path mount, too little memory beside a mount, and a function without logConfig', () => {
+    const mountPoint = reply.ossMountConfig?.mountPoints[0];
+    if (!mountPoint) throw new Error('s.yaml has no mount point');
+    const subPath = { mountPoints: [{ ...mountPoint, bucketPath: '/dingtalk-history' }] };
+    expect(checkHistoryMount({ ...reply, ossMountConfig: subPath })).toEqual([
+      expect.stringContaining('bucketPath: /'),
+    ]);
+    expect(checkMountMemory('reply', { ...reply, memorySize: 256 })).toEqual([
+      expect.stringContaining('at least 512 MB'),
+    ]);
+    expect(checkMountMemory('conversation', { ...conversation, memorySize: 128 })).toEqual([]);
+    const { logConfig: _omitted, ...withoutLogs } = conversation;
+    expect(checkLogConfig('conversation', withoutLogs)).toEqual([expect.stringContaining('logConfig: auto')]);
+    const named = { project: 'p', logstore: 'l', enableRequestMetrics: true, logBeginRule: 'DefaultRegex' };
+    expect(checkPropsSchema('reply', { ...reply, logConfig: named })).toEqual([]);
+    expect(checkPropsSchema('reply', { ...reply, logConfig: 'on' })).toHaveLength(1);
   });
 
   it('sends people to npm run build when a bundle is missing', () => {
