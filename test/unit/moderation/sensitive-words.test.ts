@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown } from '../../../scripts/playground/public/markdown.js';
 import {
@@ -31,6 +32,107 @@ describe('findSensitiveWord', () => {
     expect(findSensitiveWord('今天天气不错', ['赌博', '毒品'])).toBeUndefined();
     expect(findSensitiveWord('今天天气不错', ['', '  '])).toBeUndefined();
     expect(findSensitiveWord('今天天气不错', [])).toBeUndefined();
+  });
+});
+
+// Each way of writing "badword" (or 敏感词) that a reader still reads as the word.
+const DISGUISES: Array<{ form: string; text: string; masked: string }> = [
+  {
+    form: 'spaces between letters',
+    text: 'say bad word now',
+    masked: `say ${M.repeat(3)} ${M.repeat(4)} now`,
+  },
+  {
+    form: 'punctuation between letters',
+    text: 'say b.a.d.w.o.r.d!',
+    masked: `say ${M}.${M}.${M}.${M}.${M}.${M}.${M}!`,
+  },
+  { form: 'no-break spaces', text: 'say bad\u00a0word', masked: `say ${M.repeat(3)}\u00a0${M.repeat(4)}` },
+  { form: 'ideographic spaces', text: '说敏\u3000感\u3000词吧', masked: `说${M}\u3000${M}\u3000${M}吧` },
+  {
+    form: 'a line break',
+    text: '敏感\n词\nbad\r\nword',
+    masked: `${M}${M}\n${M}\n${M.repeat(3)}\r\n${M.repeat(4)}`,
+  },
+  { form: 'Cyrillic look-alikes', text: 'say b\u0430dw\u043er\u0501 ok', masked: `say ${M.repeat(7)} ok` },
+  { form: 'Cyrillic capitals', text: 'say \u0412\u0410DWORD', masked: `say ${M.repeat(7)}` },
+  { form: 'Greek look-alikes', text: 'say \u0392\u03b1dw\u03bfrd.', masked: `say ${M.repeat(7)}.` },
+  { form: 'combining accents', text: 'say ba\u0301dwo\u0308rd', masked: `say ${M.repeat(7)}` },
+  { form: 'precomposed accents', text: 'say bádwörd', masked: `say ${M.repeat(7)}` },
+  {
+    form: 'full width with full-width punctuation',
+    text: 'ＢＡＤ．ＷＯＲＤ！',
+    masked: `${M.repeat(3)}．${M.repeat(4)}！`,
+  },
+  {
+    form: 'zero-width spaces and a space',
+    text: 'b\u200ba\u200bd word',
+    masked: `${M.repeat(5)} ${M.repeat(4)}`,
+  },
+];
+const DISGUISED_WORDS = ['badword', '敏感词'];
+
+describe('disguised sensitive words', () => {
+  it.each(DISGUISES)('refuses a question with the word written with $form', ({ text }) => {
+    expect(findSensitiveWord(text, DISGUISED_WORDS)).toBeDefined();
+  });
+
+  it.each(DISGUISES)('masks the word written with $form, and nothing else', ({ text, masked }) => {
+    expect(maskSensitiveWords(text, DISGUISED_WORDS)).toBe(masked);
+  });
+
+  it('folds the configured words the same way as the text', () => {
+    expect(findSensitiveWord('badword', ['Bad Word'])).toBe('Bad Word');
+    expect(findSensitiveWord('b-a-d w-o-r-d', ['ＢＡＤ\u200bword'])).toBe('ＢＡＤ\u200bword');
+    expect(findSensitiveWord('some text', ['...', ' '])).toBeUndefined();
+  });
+
+  it('keeps markdown around and inside a masked word working', () => {
+    expect(maskSensitiveWords('**bad**word and *bad word*, `b_a_d_word`', ['badword'])).toBe(
+      `**${M.repeat(3)}**${M.repeat(4)} and *${M.repeat(3)} ${M.repeat(4)}*, \`${M}_${M}_${M}_${M.repeat(4)}\``,
+    );
+  });
+
+  it('leaves text without the word exactly as it was, punctuation, look-alikes and accents included', () => {
+    const text = 'A bad idea, words: badminton… 敏捷，感谢。Ёж w\u043erld\u3000x\n**敏**';
+    expect(maskSensitiveWords(text, DISGUISED_WORDS)).toBe(text);
+  });
+
+  it('masks exactly when it finds a word, grapheme for grapheme, never whitespace or punctuation', () => {
+    const piece = fc.constantFrom(
+      'b',
+      'a',
+      'd',
+      'w',
+      'o',
+      'r',
+      'x',
+      ' ',
+      '.',
+      '\n',
+      '\u200b',
+      '\u0301',
+      '敏',
+      '感',
+      '词',
+      '，',
+    );
+    const graphemes = (text: string) => [...new Intl.Segmenter().segment(text)].map(({ segment }) => segment);
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (pieces) => {
+        const text = pieces.join('');
+        const masked = maskSensitiveWords(text, DISGUISED_WORDS);
+        expect(masked === text).toBe(findSensitiveWord(text, DISGUISED_WORDS) === undefined);
+        const before = graphemes(text);
+        const after = graphemes(masked);
+        expect(after).toHaveLength(before.length);
+        for (const [index, grapheme] of after.entries()) {
+          if (grapheme === before[index]) continue;
+          expect(grapheme).toBe(M);
+          expect(before[index]).not.toMatch(/^[\s.，]/u);
+        }
+      }),
+    );
   });
 });
 
