@@ -35,10 +35,15 @@ export function judgeCallback(outcome: CallbackOutcome, target: string): Callbac
         'logs: sign_mismatch or stale_timestamp)',
     );
   }
-  if (status === 400 && error === 'sessionWebhook origin not allowed') {
+  if (status === 400 && error === 'sessionWebhook not allowed') {
     return fail(
-      "HTTP 400: the sessionWebhook's origin is not in the function's DINGTALK_WEBHOOK_ORIGINS: add it there, " +
-        'or leave out --webhook',
+      'HTTP 400: the sessionWebhook is not a DingTalk session webhook (<origin>/robot/sendBySession?session=…) on ' +
+        "one of the function's DINGTALK_WEBHOOK_ORIGINS: add the origin there, or leave out --webhook",
+    );
+  }
+  if (status === 400 && error === 'createAt out of range') {
+    return fail(
+      "HTTP 400: createAt is more than a day away from the function's clock: check this machine's clock",
     );
   }
   if (status === 400) {
