@@ -4,7 +4,11 @@ import type { PromptTemplate } from '../../src/commands/prompt-templates';
 import type { ReplyConfig } from '../../src/config/reply-config';
 import { createAnswerCards } from '../../src/dingtalk/answer-card';
 import { createAnswerDelivery } from '../../src/dingtalk/answer-delivery';
+import { createDingTalkHttp } from '../../src/dingtalk/create-dingtalk-http';
+import { createMessageFileDownloader } from '../../src/dingtalk/message-files';
+import { createOpenApiClient } from '../../src/dingtalk/openapi-client';
 import { uploadImage } from '../../src/dingtalk/upload-media';
+import { extractFileText } from '../../src/files/extract-file-text';
 import type { UploadImage } from '../../src/handlers/generate-image';
 import type { ReplyDeps } from '../../src/handlers/handle-reply';
 import { replyLeaseMs } from '../../src/handlers/reply-budget';
@@ -18,6 +22,9 @@ import { createFileTokenCache } from '../../src/storage/file-token-cache';
 import { createFileUsageStore } from '../../src/storage/file-usage-store';
 import { createFileUserIndex } from '../../src/storage/file-user-index';
 import { createProcessedStore } from '../../src/storage/processed-store';
+
+// Per picture or file, both DingTalk requests together; paid from the reply's 60 s delivery budget.
+const DOWNLOAD_TIMEOUT_MS = 15_000;
 
 /** Everything the reply handler uses, built once per instance so warm invocations reuse clients and caches. */
 export function createReplyServices(
@@ -74,6 +81,17 @@ export function createReplyServices(
         })
       : undefined,
     uploadImage: createUploader(config, tokenCache),
+    downloader: createMessageFileDownloader({
+      openApi: createOpenApiClient({
+        http: createDingTalkHttp(),
+        apiBase: config.dingtalkApiBase,
+        clock,
+        tokenCache,
+      }),
+      http: createDingTalkHttp(DOWNLOAD_TIMEOUT_MS),
+      timeoutMs: DOWNLOAD_TIMEOUT_MS,
+    }),
+    extractFile: extractFileText,
     delivery: createAnswerDelivery({
       apps: config.dingtalkApps,
       apiBase: config.dingtalkApiBase,

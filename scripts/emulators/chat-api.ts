@@ -25,9 +25,16 @@ export type ChatStep =
   | { kind: 'hang' }
   | { kind: 'reset' };
 
+/** An image a request carried (an OpenAI image_url part with a data: URL), decoded. */
+export interface RecordedImage {
+  mime: string;
+  bytes: Buffer;
+}
+
 export interface RecordedChatRequest {
   model: string;
-  messages: Array<{ role: string; content: string }>;
+  /** Each message's text (the text parts of a multi-part message, joined) and its images, in order. */
+  messages: Array<{ role: string; content: string; images?: RecordedImage[] }>;
   stream: boolean;
   at: number;
   /** Set when the request came by the Azure OpenAI deployment path. */
@@ -100,6 +107,8 @@ export interface ChatApiOptions {
   azure?: { deployments: string[]; apiKey?: string; apiVersions?: string[] };
   /** Models the images endpoint knows; others get 404 model_not_found (default: any model). */
   imageModels?: string[];
+  /** Chat models that take image input; a request with images to any other gets OpenAI's 400 (default: any). */
+  visionModels?: string[];
   /** The answer to an unscripted image request (default 'url'). */
   defaultImage?: 'url' | 'b64';
 }
@@ -246,16 +255,14 @@ export async function startChatApi(options: ChatApiOptions): Promise<ChatApi> {
     }
     // Azure takes the model from the deployment path; a model in the body is ignored.
     if (azure) parsed.model = azure.deployment;
-    const messages = parsed.messages;
+    const messages = Array.isArray(parsed.messages) ? parsed.messages.map(readMessage) : [];
     const valid =
-      typeof parsed.model === 'string' &&
-      Array.isArray(messages) &&
-      messages.length > 0 &&
-      messages.every(
-        (m) =>
-          ['system', 'user', 'assistant'].includes(m?.role) && typeof m?.content === 'string' && m.content,
-      );
+      typeof parsed.model === 'string' && messages.length > 0 && messages.every((m) => m !== undefined);
     if (!valid) return fail(res, 400, 'model and a non-empty messages array of {role, content} are required');
+    const hasImages = messages.some((m) => (m?.images?.length ?? 0) > 0);
+    if (hasImages && options.visionModels && !options.visionModels.includes(parsed.model as string)) {
+      return fail(res, 400, 'Invalid content type. image_url is only supported by certain models.');
+    }
     const maxTokens = parsed.max_tokens;
     if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && (maxTokens as number) >= 1))
       return fail(
@@ -265,6 +272,9 @@ export async function startChatApi(options: ChatApiOptions): Promise<ChatApi> {
         'integer_below_min_value',
       );
     const typed = messages as RecordedChatRequest['messages'];
+    if (typed.some((m) => m.images?.some((image) => image.mime === ''))) {
+      return fail(res, 400, "Invalid 'image_url': expected a data: URL of a PNG, JPEG, GIF or WEBP image");
+    }
     const recorded: RecordedChatRequest = {
       model: parsed.model as string,
       messages: typed,
@@ -341,6 +351,35 @@ export async function startChatApi(options: ChatApiOptions): Promise<ChatApi> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * One message as OpenAI validates it: a role, and non-empty string content, or (for user messages) an array of
+ * text and image_url parts. Undefined when it is not valid.
+ */
+function readMessage(value: unknown): RecordedChatRequest['messages'][number] | undefined {
+  const m = value as { role?: unknown; content?: unknown } | null;
+  if (!m || typeof m.role !== 'string' || !['system', 'user', 'assistant'].includes(m.role)) return undefined;
+  if (typeof m.content === 'string') return m.content ? { role: m.role, content: m.content } : undefined;
+  if (m.role !== 'user' || !Array.isArray(m.content) || m.content.length === 0) return undefined;
+  const texts: string[] = [];
+  const images: RecordedImage[] = [];
+  for (const part of m.content as Array<Record<string, unknown>>) {
+    if (part?.type === 'text' && typeof part.text === 'string') texts.push(part.text);
+    else if (part?.type === 'image_url') {
+      const url = (part.image_url as { url?: unknown } | undefined)?.url;
+      const match =
+        typeof url === 'string'
+          ? /^data:(image\/(?:png|jpeg|gif|webp));base64,([A-Za-z0-9+/=]+)$/.exec(url)
+          : null;
+      images.push(
+        match
+          ? { mime: match[1] as string, bytes: Buffer.from(match[2] as string, 'base64') }
+          : { mime: '', bytes: Buffer.alloc(0) },
+      );
+    } else return undefined;
+  }
+  return { role: m.role, content: texts.join(''), ...(images.length > 0 ? { images } : {}) };
 }
 
 const AZURE_PATH = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|images\/generations)$/;

@@ -80,6 +80,12 @@ export interface EmulatedCard {
  */
 export type CardFailureKind = 403 | 'qps' | 429 | 500 | 'quota' | 'undelivered' | 'lost';
 
+/**
+ * How the next downloads fail: 'forbidden' the app lacks the permission (403), 'unknown-code' DingTalk does not
+ * know the code (400), 'gone' the signed URL answers 404, 'hang' the signed URL never answers.
+ */
+export type DownloadFailureKind = 'forbidden' | 'unknown-code' | 'gone' | 'hang';
+
 /** Which card calls a failure applies to: create (create, deliver, createAndDeliver), streaming, instance (PUT). */
 export type CardApi = 'create' | 'streaming' | 'instance';
 
@@ -113,6 +119,15 @@ export interface DingTalkApi {
   mediaUploads: MediaUpload[];
   /** Invalidates every issued access token, so the next send gets 401. */
   revokeTokens(): void;
+  /**
+   * A picture or file a user sent the robot: returns the downloadCode DingTalk puts in the callback. The code
+   * works only with the robot that received it (default: the first app) and only for `ttlMs` (default 1 hour).
+   */
+  receiveFile(bytes: Buffer, options?: { robotCode?: string; ttlMs?: number }): string;
+  /** The next `count` (default 1) downloads fail this way (dingtalk.md §10). */
+  failDownloads(kind: DownloadFailureKind, count?: number): void;
+  /** Successful messageFiles/download calls, in order. */
+  downloads: Array<{ robotCode: string; bytes: number; at: number }>;
   /** Access tokens issued so far. */
   readonly tokensIssued: number;
   /** The access tokens themselves (credentials: tests check that none reaches a log). */
@@ -137,7 +152,7 @@ export interface DingTalkApiOptions {
   onCard?: (card: EmulatedCard) => void;
 }
 
-type Reply = { status: number; body: object } | 'reset' | 'hang';
+type Reply = { status: number; body: object } | { status: number; bytes: Buffer } | 'reset' | 'hang';
 
 const MAX_WEBHOOK_BYTES = 20_000;
 const NOT_FOUND: Reply = { status: 404, body: { code: 'InvalidAction.NotFound', message: '接口不存在' } };
@@ -187,6 +202,10 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
   const cardFailures: Array<{ kind: CardFailureKind; scope?: string; api?: CardApi }> = [];
   const mediaUploads: MediaUpload[] = [];
   let tokensIssued = 0;
+  const receivedFiles = new Map<string, { bytes: Buffer; robotCode: string; expiresAt: number }>();
+  const downloadLinks = new Map<string, { code: string; expiresAt: number }>();
+  const downloadFailures: DownloadFailureKind[] = [];
+  const downloads: DingTalkApi['downloads'] = [];
   const issued: string[] = [];
 
   const server = createServer((req, res) => {
@@ -200,6 +219,10 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
     calls.push({ method: req.method ?? '', path, status: typeof reply === 'string' ? 0 : reply.status });
     if (reply === 'reset') req.socket.destroy();
     if (typeof reply === 'string') return;
+    if ('bytes' in reply) {
+      res.writeHead(reply.status, { 'Content-Type': 'application/octet-stream' }).end(reply.bytes);
+      return;
+    }
     res
       .writeHead(reply.status, { 'Content-Type': 'application/json;charset=utf-8' })
       .end(JSON.stringify(reply.body));
@@ -218,6 +241,7 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
         };
       return handleCard(cardApi, url.pathname, req, parseJson(raw));
     }
+    if (req.method === 'GET' && url.pathname.startsWith('/files/')) return serveFile(url);
     if (req.method !== 'POST' || !url.pathname.startsWith('/v1.0/')) return NOT_FOUND;
     if (!json)
       return {
@@ -229,7 +253,75 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
       return sendRobotMessage('oto', req, parseJson(raw));
     if (url.pathname === '/v1.0/robot/groupMessages/send')
       return sendRobotMessage('group', req, parseJson(raw));
+    if (url.pathname === '/v1.0/robot/messageFiles/download') return resolveDownload(req, parseJson(raw));
     return NOT_FOUND;
+  }
+
+  /** POST /v1.0/robot/messageFiles/download {downloadCode, robotCode} → {downloadUrl}, a short-lived signed URL. */
+  function resolveDownload(req: IncomingMessage, body: Json): Reply {
+    const tokenAppKey = checkToken(req);
+    if (tokenAppKey === undefined) return UNAUTHORIZED;
+    if (downloadFailures[0] === 'forbidden' || downloadFailures[0] === 'unknown-code') {
+      const failure = downloadFailures.shift();
+      return failure === 'forbidden'
+        ? {
+            status: 403,
+            body: {
+              code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied',
+              message: '没有调用该接口的权限',
+              accessdenieddetail: { requiredScopes: ['qyapi_robot_sendmsg'] },
+            },
+          }
+        : {
+            status: 400,
+            body: { code: 'invalidParameter.downloadCode.invalid', message: 'downloadCode无效' },
+          };
+    }
+    if (!isFilledString(body?.downloadCode))
+      return {
+        status: 400,
+        body: { code: 'invalidParameter.downloadCode.empty', message: '缺少参数 downloadCode' },
+      };
+    if (!isFilledString(body?.robotCode) || body.robotCode !== tokenAppKey)
+      return { status: 400, body: { code: 'invalidParameter.robotCode.invalid', message: 'robotCode无效' } };
+    const file = receivedFiles.get(body.downloadCode);
+    if (file === undefined || file.robotCode !== body.robotCode)
+      return {
+        status: 400,
+        body: { code: 'invalidParameter.downloadCode.invalid', message: 'downloadCode无效' },
+      };
+    if (clock() >= file.expiresAt)
+      return {
+        status: 400,
+        body: { code: 'invalidParameter.downloadCode.expired', message: 'downloadCode已过期' },
+      };
+    const link = randomBytes(12).toString('hex');
+    const expiresAt = clock() + 300_000;
+    downloadLinks.set(link, { code: body.downloadCode, expiresAt });
+    downloads.push({ robotCode: body.robotCode, bytes: file.bytes.length, at: clock() });
+    const signature = randomBytes(16).toString('base64url');
+    return {
+      status: 200,
+      body: {
+        downloadUrl: `${url}/files/${link}?Expires=${Math.floor(expiresAt / 1000)}&Signature=${signature}`,
+      },
+    };
+  }
+
+  /** GET of a signed download URL: the bytes, or OSS-style refusals. */
+  function serveFile(request: URL): Reply {
+    if (downloadFailures[0] === 'gone' || downloadFailures[0] === 'hang') {
+      return downloadFailures.shift() === 'hang' ? 'hang' : { status: 404, body: { code: 'NoSuchKey' } };
+    }
+    const link = downloadLinks.get(request.pathname.slice('/files/'.length));
+    if (link === undefined || !request.searchParams.get('Signature'))
+      return { status: 403, body: { code: 'AccessDenied' } };
+    if (clock() >= link.expiresAt)
+      return { status: 403, body: { code: 'AccessDenied', message: 'Request has expired' } };
+    const file = receivedFiles.get(link.code);
+    return file === undefined
+      ? { status: 404, body: { code: 'NoSuchKey' } }
+      : { status: 200, bytes: file.bytes };
   }
 
   function receiveWebhook(req: IncomingMessage, url: URL, raw: Buffer, json: boolean): Reply {
@@ -508,6 +600,17 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
       // A failed delivery can only be the answer to a delivering call.
       const api = kind === 'undelivered' ? 'create' : failure.api;
       for (let i = 0; i < count; i++) cardFailures.push({ kind, ...failure, ...(api ? { api } : {}) });
+    },
+    downloads,
+    receiveFile(bytes, fileOptions = {}) {
+      // Shaped like DingTalk's: long, opaque, base64 with + / and =.
+      const code = randomBytes(120).toString('base64');
+      const robotCode = fileOptions.robotCode ?? apps[0]?.appKey ?? '';
+      receivedFiles.set(code, { bytes, robotCode, expiresAt: clock() + (fileOptions.ttlMs ?? 3_600_000) });
+      return code;
+    },
+    failDownloads(kind, count = 1) {
+      for (let i = 0; i < count; i += 1) downloadFailures.push(kind);
     },
     revokeTokens() {
       tokens.clear();

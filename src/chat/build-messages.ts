@@ -1,11 +1,11 @@
 import type { Turn } from '../ports';
-import type { ChatMessage } from './chat-completer';
+import type { ChatContent, ChatMessage } from './chat-completer';
 
 /** The chat request: optional system prompt, earlier turns oldest first, then the question. */
 export function buildMessages(
   systemPrompt: string | undefined,
   turns: readonly Turn[],
-  question: string,
+  question: ChatContent,
 ): ChatMessage[] {
   const messages: ChatMessage[] = [];
   if (systemPrompt) messages.push({ role: 'system', content: systemPrompt });

@@ -9,10 +9,15 @@ import { createThinkFilter } from './think-filter';
 
 export type { AzureSettings, ChatEndpoint };
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+/** A piece of a user message for a vision model: text, or an image as a data: URL. */
+export type ContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
+
+/** What a user message says: text, or text and images in the order the user wrote them. */
+export type ChatContent = string | ContentPart[];
+
+export type ChatMessage =
+  | { role: 'system' | 'assistant'; content: string }
+  | { role: 'user'; content: ChatContent };
 
 export interface ChatAnswer {
   text: string;
@@ -27,6 +32,8 @@ export interface ChatAnswer {
 export interface CompleteOptions {
   /** Stream the answer: called with the whole visible answer so far each time it grows (reasoning excluded). */
   onText?: (text: string) => void;
+  /** Ask this model on the primary endpoint instead of the configured one (VISION_MODEL for pictures). */
+  model?: string;
 }
 
 /** Sends a conversation to an OpenAI-compatible chat API and returns the answer text. */
@@ -167,7 +174,10 @@ export function createChatCompleter(options: ChatCompleterOptions): ChatComplete
       let index = 0;
       let attemptsHere = 0;
       for (let attempt = 1; ; attempt += 1) {
-        const route = routes[index] as Route;
+        const configured = routes[index] as Route;
+        // Pictures go to VISION_MODEL on the primary endpoint; fallbacks keep their own models.
+        const route =
+          index === 0 && completeOptions.model ? { ...configured, model: completeOptions.model } : configured;
         attemptsHere += 1;
         const remaining = deadline - options.clock();
         if (remaining <= 0) throw new ChatFailure('timeout', 'budget used up');

@@ -1,13 +1,13 @@
 import type { Turn } from '../ports';
 import { buildMessages } from './build-messages';
-import type { ChatMessage } from './chat-completer';
+import type { ChatContent, ChatMessage } from './chat-completer';
 import { estimateRequestTokens } from './estimate-tokens';
 
 /** The request with the oldest turns dropped until it fits `maxTokens` (undefined = no limit). */
 export function fitContext(
   systemPrompt: string | undefined,
   turns: readonly Turn[],
-  question: string,
+  question: ChatContent,
   maxTokens: number | undefined,
 ): { messages: ChatMessage[]; keptTurns: number } {
   let kept = turns.length;

@@ -4,7 +4,6 @@ import type { ChatFailureKind } from './chat-failure';
 export const NOTICES = {
   cleared: '✅ 已清空你的对话历史，我们重新开始吧。',
   commandList: '可用指令：`\\clear` 清空对话历史；发送 `帮助` 查看全部指令。直接输入文字即可向我提问。',
-  nonText: '抱歉，我目前只能理解文字消息，请用文字描述你的问题。',
   internal: '抱歉，处理你的消息时出了点问题，请稍后再试。',
   storageDown: '抱歉，机器人的存储暂时不可用，这个操作现在无法完成，请稍后再试。',
   adminDirectOnly: '这个指令只能在与机器人的单聊中使用，请私聊机器人后再发送。',

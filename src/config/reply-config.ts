@@ -36,6 +36,11 @@ export const REPLY_ENV_NAMES = [
   'MAX_CONTEXT_TOKENS',
   'MAX_ANSWER_CHARS',
   'MAX_ANSWER_TOKENS',
+  'VISION_MODEL',
+  'IMAGE_PROMPT',
+  'MAX_IMAGE_BYTES',
+  'MAX_FILE_BYTES',
+  'MAX_FILE_CHARS',
   'HELP_TEXT',
   'PROMPTS_FILE',
   'DINGTALK_CARD_TEMPLATE_ID',
@@ -70,6 +75,22 @@ export interface DingTalkAppCredentials {
   appSecret: string;
 }
 
+/** How pictures and files are read. */
+export interface MediaConfig {
+  /** The model asked about pictures (VISION_MODEL); default OPENAI_MODEL. */
+  visionModel: string;
+  /** Sent with a picture that comes without a question. */
+  imagePrompt: string;
+  maxImageBytes: number;
+  maxFileBytes: number;
+  /** Extracted file text beyond this is cut (and the answer says so). */
+  maxFileChars: number;
+}
+
+/** What a lone picture asks when IMAGE_PROMPT is not set. */
+export const DEFAULT_IMAGE_PROMPT =
+  '请描述这张图片的内容；如果图中有文字，请一并识别出来，并告诉我你可以帮我做什么。';
+
 /** Settings of the reply (async event) function. */
 export interface ReplyConfig {
   openaiApiKey: string;
@@ -101,6 +122,8 @@ export interface ReplyConfig {
   promptsFile: string | undefined;
   /** AI-card streaming, on when a template id and an app key are set. */
   card: { templateId: string; contentKey: string; updateIntervalMs: number } | undefined;
+  /** Pictures, voice and files: the vision model and the download and extraction limits. */
+  media: MediaConfig;
   /** Access control, daily quotas and moderation. */
   policy: PolicyConfig;
   /** Azure, proxy, fallbacks and image generation. */
@@ -161,11 +184,34 @@ export function loadReplyConfig(env: Env): ReplyConfig {
     helpText: read.optionalString(['HELP_TEXT'])?.replace(/\\n/g, '\n'),
     promptsFile: read.optionalString(['PROMPTS_FILE']),
     card: readCard(read, problems),
+    media: readMedia(read),
     policy: readPolicy(read, problems),
     provider: readProvider(read, env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function readMedia(read: FieldReader): MediaConfig {
+  const megabytes = (names: string[], fallback: number) =>
+    read.number(
+      names,
+      fallback,
+      { integer: true, min: 1024, max: 100 * 1024 * 1024 },
+      'a whole number of bytes from 1024 to 104857600',
+    );
+  return {
+    visionModel: read.string(['VISION_MODEL'], read.string(['OPENAI_MODEL'], 'gpt-4o-mini')),
+    imagePrompt: read.string(['IMAGE_PROMPT'], DEFAULT_IMAGE_PROMPT),
+    maxImageBytes: megabytes(['MAX_IMAGE_BYTES'], 10 * 1024 * 1024),
+    maxFileBytes: megabytes(['MAX_FILE_BYTES'], 20 * 1024 * 1024),
+    maxFileChars: read.number(
+      ['MAX_FILE_CHARS'],
+      30_000,
+      { integer: true, min: 1000, max: 1_000_000 },
+      'a whole number of characters from 1000 to 1000000',
+    ),
+  };
 }
 
 /** DINGTALK_CARD_TEMPLATE_ID turns streaming cards on; they need the app key to call the card APIs. */

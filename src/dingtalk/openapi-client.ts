@@ -27,7 +27,7 @@ export interface TokenCache {
 }
 
 /** What one OpenAPI HTTP request was for: counted per answer, because every call is billed (dingtalk.md §6). */
-export type OpenApiCallKind = 'token' | 'send' | 'card';
+export type OpenApiCallKind = 'token' | 'send' | 'card' | 'download';
 
 /** Per-call context: where to log and whom to tell about each HTTP request made (token fetches included). */
 export interface CallContext {

@@ -4,6 +4,8 @@ import { fitContext } from '../chat/fit-context';
 import { chatFailureNotice } from '../chat/notices';
 import { truncateAnswer } from '../chat/truncate-answer';
 import type { ReplyConfig } from '../config/reply-config';
+import { MEDIA_NOTICES } from '../media/media-notices';
+import type { PreparedQuestion } from '../media/prepare-question';
 import type { ChatMode, HistoryStore, Logger, StreamingAnswer, Turn } from '../ports';
 import { createAnswerGate } from './answer-gate';
 import type { ContentModeration } from './policy-deps';
@@ -22,7 +24,7 @@ export interface AskDeps {
   config: Pick<
     ReplyConfig,
     'historyLength' | 'systemPrompt' | 'maxContextTokens' | 'maxAnswerChars' | 'policy'
-  >;
+  > & { media: Pick<ReplyConfig['media'], 'visionModel'> };
   /** Content moderation of complete answers (MODERATION=aliyun). */
   moderation?: ContentModeration | undefined;
   history: HistoryStore;
@@ -39,7 +41,7 @@ export interface AskDeps {
  * posts the plain markdown answer instead.
  */
 export async function askModel(
-  question: string,
+  question: PreparedQuestion,
   mode: ChatMode,
   historyKey: string,
   deps: AskDeps,
@@ -47,7 +49,7 @@ export async function askModel(
   const { log, config } = deps;
   const remember = mode === 'chain' && config.historyLength > 0;
   const turns = remember ? await deps.history.load(historyKey, config.historyLength) : [];
-  log.debug({ question }, 'question');
+  log.debug({ question: question.logged }, 'question');
   const gate = createAnswerGate({
     sensitiveWords: config.policy.sensitiveWords,
     moderation: deps.moderation,
@@ -60,12 +62,13 @@ export async function askModel(
     const shown = gate.stream(text);
     if (shown) card?.update(shown);
   };
+  const model = question.images > 0 ? { model: config.media.visionModel } : {};
   const complete = (messages: ChatMessage[]): Promise<ChatAnswer> =>
-    deps.chat.complete(messages, log, card ? { onText } : {});
+    deps.chat.complete(messages, log, card ? { onText, ...model } : model);
 
   let kept = turns;
   for (let attempt = 1; ; attempt += 1) {
-    const fitted = fitContext(config.systemPrompt, kept, question, config.maxContextTokens);
+    const fitted = fitContext(config.systemPrompt, kept, question.content, config.maxContextTokens);
     let answer: ChatAnswer;
     try {
       answer = await complete(fitted.messages);
@@ -76,7 +79,11 @@ export async function askModel(
         log.warn({ keptTurns: kept.length }, 'context too long for the model; retrying with fewer turns');
         continue;
       }
-      const notice = chatFailureNotice(error.kind);
+      // A model without image input refuses the request outright: say which setting fixes that.
+      const notice =
+        question.images > 0 && error.kind === 'rejected'
+          ? MEDIA_NOTICES.visionRefused
+          : chatFailureNotice(error.kind);
       if (card && (await opened)) {
         const shown = await card.fail(notice);
         log.info({ openApiCalls: card.calls, delivered: shown.delivered }, 'card ended with an error notice');
@@ -85,7 +92,7 @@ export async function askModel(
       return { text: notice };
     }
     // Cut once, here, so that what is posted, shown in cards and stored as context is the same bounded text.
-    const bounded = truncateAnswer(answer.text, config.maxAnswerChars);
+    const bounded = truncateAnswer(answer.text, config.maxAnswerChars) + (question.note ?? '');
     log.info(
       {
         mode,
@@ -100,7 +107,8 @@ export async function askModel(
     );
     const released = await gate.release(bounded);
     // A moderated-away answer is neither stored as context nor counted as an exchange.
-    const turn = remember && !released.blocked ? { question, answer: released.text } : undefined;
+    const turn =
+      remember && !released.blocked ? { question: question.stored, answer: released.text } : undefined;
     const reply: Reply = {
       text: released.text,
       ...(turn ? { turn } : {}),

@@ -5,7 +5,11 @@ import { parseCommand } from '../commands/parse-command';
 import type { PromptTemplate } from '../commands/prompt-templates';
 import { describeTemplate } from '../commands/prompt-templates';
 import type { ReplyConfig } from '../config/reply-config';
+import type { MessageFileDownloader } from '../dingtalk/message-files';
 import type { ReplyJob } from '../dingtalk/reply-job';
+import type { ExtractedFile } from '../files/extract-file-text';
+import type { QuestionInput } from '../media/prepare-question';
+import { needsDownload, prepareQuestion } from '../media/prepare-question';
 import type { ChatMode, ModeStore } from '../ports';
 import { lookUpHistory, renderStats } from './admin-commands';
 import type { AskDeps, Reply } from './ask-model';
@@ -18,7 +22,14 @@ import { screenQuestion } from './screen-question';
 export interface ComposeDeps extends AskDeps, PolicyDeps {
   config: AskDeps['config'] &
     PolicyDeps['config'] &
-    Pick<ReplyConfig, 'defaultMode' | 'contextScope' | 'helpText'>;
+    Pick<ReplyConfig, 'defaultMode' | 'contextScope' | 'helpText' | 'media' | 'dingtalkApps'>;
+  /** Fetches pictures and files users send (needs DINGTALK_APP_KEY). */
+  downloader: MessageFileDownloader;
+  /** Reads a file's text (loaded only when a file arrives). */
+  extractFile: (
+    bytes: Uint8Array,
+    options: { fileName?: string; maxChars: number },
+  ) => Promise<ExtractedFile>;
   modes: ModeStore;
   templates: readonly PromptTemplate[];
   images?: ImageMaker | undefined;
@@ -35,15 +46,18 @@ export interface ReplyKeys {
 const OPEN_COMMANDS = new Set(['help', 'whoami']);
 const ADMIN_COMMANDS = new Set(['stats', 'history-lookup']);
 
-/** Answers one text message: a command, or a question for the model. */
+/** Answers one message: a command, or a question for the model (with its pictures, file or quote). */
 export async function composeReply(
   job: ReplyJob,
-  text: string,
+  input: QuestionInput,
   keys: ReplyKeys,
   deps: ComposeDeps,
 ): Promise<Reply> {
   const { log, config } = deps;
-  const parsed = parseCommand(text, deps.templates);
+  // Commands are typed (or spoken); a picture or a file is always a question.
+  const parsed = needsDownload(input)
+    ? { kind: 'question' as const, text: input.text }
+    : parseCommand(input.text, deps.templates);
   if (parsed.kind !== 'question') log.info({ command: parsed.kind }, 'command');
   const currentMode = async (): Promise<ChatMode> =>
     (await deps.modes.get(keys.sender)) ?? config.defaultMode;
@@ -108,11 +122,22 @@ export async function composeReply(
         parsed.kind === 'template'
           ? `${parsed.template.prefix}${parsed.content}${parsed.template.suffix}`
           : parsed.text;
-      const refusal = await screenQuestion(job, question, keys.sender, deps);
-      if (refusal) return { text: refusal };
       // In a shared group context the model must know who is speaking.
-      const prompt = sharedContext && job.senderNick ? `${job.senderNick}：${question}` : question;
-      return askModel(prompt, await currentMode(), keys.history, deps);
+      const speaker = sharedContext && job.senderNick && question.trim() ? `${job.senderNick}：` : '';
+      const prepared = await prepareQuestion(
+        { ...input, text: `${speaker}${question}` },
+        {
+          media: config.media,
+          app: config.dingtalkApps.find((app) => app.appKey === job.robotCode),
+          downloader: deps.downloader,
+          extract: deps.extractFile,
+          log,
+        },
+      );
+      if ('notice' in prepared) return { text: prepared.notice };
+      const refusal = await screenQuestion(job, prepared.screened, keys.sender, deps);
+      if (refusal) return { text: refusal };
+      return askModel(prepared, await currentMode(), keys.history, deps);
     }
   }
 }

@@ -3,6 +3,8 @@ import { describeError } from '../describe-error';
 import type { ReplyJob } from '../dingtalk/reply-job';
 import { replyJobSchema } from '../dingtalk/reply-job';
 import { isAllowedWebhook } from '../dingtalk/session-webhook-rule';
+import { MEDIA_NOTICES } from '../media/media-notices';
+import type { QuestionInput } from '../media/prepare-question';
 import type { AnswerDelivery, Clock, DeliveryTarget, Logger, StreamingAnswer } from '../ports';
 import { historyKey } from '../storage/history-key';
 import type { ClaimResult } from '../storage/processed-store';
@@ -108,11 +110,31 @@ async function answerOnce(job: ReplyJob, deps: ReplyDeps): Promise<ReplyOutcome>
 }
 
 async function replyTo(job: ReplyJob, keys: ReplyKeys, deps: ComposeDeps): Promise<Reply> {
-  if (job.msgtype !== 'text' || job.text === undefined) {
-    deps.log.info({ msgtype: job.msgtype }, 'non-text message');
-    return { text: NOTICES.nonText };
+  const { content } = job;
+  deps.log.info({ msgtype: job.msgtype, kind: content.kind, quote: job.quote?.kind }, 'message');
+  switch (content.kind) {
+    case 'other':
+      return { text: MEDIA_NOTICES.unsupportedType };
+    case 'voice':
+      // Answered as if the transcript had been typed: commands, policies and history all apply.
+      if (!content.transcript.trim()) return { text: MEDIA_NOTICES.emptyVoice };
+      return composeReply(job, withQuote({ text: content.transcript }, job), keys, deps);
+    case 'text':
+      return composeReply(job, withQuote({ text: content.text }, job), keys, deps);
+    case 'file':
+      return composeReply(job, withQuote({ text: '', file: content }, job), keys, deps);
+    case 'pictures': {
+      if (content.parts.some((part) => part.type === 'picture'))
+        return composeReply(job, withQuote({ text: '', parts: content.parts }, job), keys, deps);
+      // A rich text of text only reads as typed text.
+      const text = content.parts.map((part) => (part.type === 'text' ? part.text : '')).join('');
+      return composeReply(job, withQuote({ text }, job), keys, deps);
+    }
   }
-  return composeReply(job, job.text, keys, deps);
+}
+
+function withQuote(input: QuestionInput, job: ReplyJob): QuestionInput {
+  return job.quote === undefined ? input : { ...input, quote: job.quote };
 }
 
 /**

@@ -38,7 +38,8 @@ export async function screenQuestion(
     log.info({ used: taken.used, remaining: taken.remaining, allowed: taken.allowed }, 'daily quota');
     if (!taken.allowed) return quotaNotice(max);
   }
-  if (deps.moderation) {
+  // A lone picture has no words to screen (the moderation API refuses empty text).
+  if (deps.moderation && question.trim() !== '') {
     try {
       const risk = await deps.moderation.check('question', question);
       if (risk === 'high' || risk === 'medium') {

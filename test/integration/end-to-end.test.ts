@@ -74,12 +74,12 @@ describe('a message travels through both functions', () => {
   });
 
   it.each(['dm-picture', 'dm-rich-text', 'dm-file'] as const)(
-    'answers a %s politely without calling the chat API',
+    'answers a captured %s whose download code DingTalk no longer knows with a notice, without calling the chat API',
     async (fixture) => {
       const chatCalls = c.chat.requests.length;
       const posts = await ask(freshMessage({ webhook: c.dingtalk.newSessionWebhook(), fixture }));
       expect(posts).toHaveLength(1);
-      expect(posts[0]?.body.markdown.text).toContain('只能理解文字');
+      expect(posts[0]?.body.markdown.text).toContain('下载链接已失效，请重新发送一次');
       expect(c.chat.requests.length).toBe(chatCalls);
     },
   );

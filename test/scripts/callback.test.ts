@@ -61,7 +61,10 @@ describe('npm run callback', () => {
     expect(result.stdout).toContain('OK: the signature was accepted');
     await connector.settle();
     expect(connector.fc.invocations.length).toBe(before + 1);
-    expect(lastJob(connector)).toMatchObject({ conversationType: 'single', text: '冒烟测试的问题' });
+    expect(lastJob(connector)).toMatchObject({
+      conversationType: 'single',
+      content: { kind: 'text', text: '冒烟测试的问题' },
+    });
     expect(connector.chat.requests.at(-1)?.messages.at(-1)).toEqual({
       role: 'user',
       content: '冒烟测试的问题',
@@ -93,7 +96,7 @@ describe('npm run callback', () => {
     await connector.settle();
     expect(lastJob(connector)).toMatchObject({
       conversationType: 'group',
-      text: ' 群里的问题',
+      content: { kind: 'text', text: ' 群里的问题' },
       senderStaffId: 'staff-in-group-7',
       senderNick: '群成员',
       conversationTitle: '冒烟测试群',

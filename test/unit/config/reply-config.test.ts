@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/config-error';
-import { loadReplyConfig } from '../../../src/config/reply-config';
+import { DEFAULT_IMAGE_PROMPT, loadReplyConfig } from '../../../src/config/reply-config';
 
 const KEY = 'sk-very-secret-key';
 
@@ -33,6 +33,13 @@ describe('loadReplyConfig', () => {
       maxContextTokens: undefined,
       maxAnswerChars: 20_000,
       maxAnswerTokens: undefined,
+      media: {
+        visionModel: 'gpt-4o-mini',
+        imagePrompt: DEFAULT_IMAGE_PROMPT,
+        maxImageBytes: 10 * 1024 * 1024,
+        maxFileBytes: 20 * 1024 * 1024,
+        maxFileChars: 30_000,
+      },
       helpText: undefined,
       promptsFile: undefined,
       card: undefined,
@@ -170,6 +177,11 @@ describe('loadReplyConfig', () => {
         MAX_CONTEXT_TOKENS: '8000',
         MAX_ANSWER_CHARS: '5000',
         MAX_ANSWER_TOKENS: '2048',
+        VISION_MODEL: 'qwen-vl-plus',
+        IMAGE_PROMPT: '这是什么？',
+        MAX_IMAGE_BYTES: '5242880',
+        MAX_FILE_BYTES: '1048576',
+        MAX_FILE_CHARS: '5000',
         HELP_TEXT: '第一行\\n第二行',
         PROMPTS_FILE: '/mnt/history/prompts.yml',
       }),
@@ -179,6 +191,13 @@ describe('loadReplyConfig', () => {
       maxContextTokens: 8000,
       maxAnswerChars: 5000,
       maxAnswerTokens: 2048,
+      media: {
+        visionModel: 'qwen-vl-plus',
+        imagePrompt: '这是什么？',
+        maxImageBytes: 5_242_880,
+        maxFileBytes: 1_048_576,
+        maxFileChars: 5000,
+      },
       helpText: '第一行\n第二行',
       promptsFile: '/mnt/history/prompts.yml',
     });
@@ -294,6 +313,9 @@ describe('loadReplyConfig', () => {
     ['MAX_ANSWER_CHARS', '100'],
     ['MAX_ANSWER_CHARS', 'lots'],
     ['MAX_ANSWER_TOKENS', '0'],
+    ['MAX_IMAGE_BYTES', '10MB'],
+    ['MAX_FILE_BYTES', '12'],
+    ['MAX_FILE_CHARS', '999'],
     ['CARD_UPDATE_MS', '20'],
     ['CHAT_TYPE', 'everyone'],
     ['MAX_REQUESTS_PER_DAY', '-5'],

@@ -49,11 +49,11 @@ describe('toReplyJob', () => {
   it('keeps what reply needs and validates against the job schema', () => {
     const job = toReplyJob(robotCallbackSchema.parse(loadCallback('dm-text')));
     expect(job).toEqual({
-      v: 1,
+      v: 2,
       msgId: 'msgnB1+DzfESSG9P2Vk6t9/FA==',
       createAt: 1774080994334,
       msgtype: 'text',
-      text: 'hello',
+      content: { kind: 'text', text: 'hello' },
       conversationType: 'single',
       conversationId: 'cidckmb+hIeg2sqwVcm7n1rCvarE8OOksrg0VBXsVmYf5Q=',
       senderId: '$:LWCP_v1:$XEw/yy6yxz4Uk0yGfuBXug==',
@@ -68,10 +68,131 @@ describe('toReplyJob', () => {
     expect(replyJobSchema.safeParse(job).success).toBe(true);
   });
 
-  it('carries no text for other message types', () => {
-    const job = toReplyJob(robotCallbackSchema.parse(loadCallback('dm-picture')));
-    expect(job.msgtype).toBe('picture');
-    expect(job.text).toBeUndefined();
+  it.each([
+    [
+      'dm-picture',
+      { kind: 'pictures', parts: [{ type: 'picture', downloadCode: expect.stringMatching(/^9FiaXX/) }] },
+    ],
+    [
+      'dm-rich-text',
+      {
+        kind: 'pictures',
+        parts: [
+          { type: 'picture', downloadCode: expect.stringMatching(/^8kJnJo/) },
+          { type: 'text', text: '\n' },
+          { type: 'text', text: 'abc' },
+        ],
+      },
+    ],
+    ['dm-file', { kind: 'file', downloadCode: expect.stringMatching(/^jDNP/), fileName: '季度报告草稿' }],
+  ] as const)(
+    'reads the captured %s callback into the job content (downloadCode, never pictureDownloadCode)',
+    (name, content) => {
+      const job = toReplyJob(robotCallbackSchema.parse(loadCallback(name)));
+      expect(job.content).toEqual(content);
+      expect(JSON.stringify(job)).not.toContain('pictureDownloadCode');
+      expect(replyJobSchema.safeParse(job).success).toBe(true);
+    },
+  );
+
+  it('reads a voice message into its transcript', () => {
+    const body = loadCallback('dm-text', {
+      msgtype: 'audio',
+      text: undefined,
+      content: { duration: 3000, downloadCode: 'audio-code', recognition: '明天上午的会议几点开始' },
+    });
+    expect(toReplyJob(robotCallbackSchema.parse(body)).content).toEqual({
+      kind: 'voice',
+      transcript: '明天上午的会议几点开始',
+    });
+  });
+
+  it.each([
+    ['an object', { text: '原来的消息' }, { kind: 'text', text: '原来的消息' }],
+    [
+      'a JSON string',
+      JSON.stringify({ content: '字符串里的消息' }),
+      { kind: 'text', text: '字符串里的消息' },
+    ],
+  ])('reads a quoted text message whose content is %s', (_name, quotedContent, quote) => {
+    const body = loadCallback('dm-text', {
+      text: {
+        content: '这是什么意思？',
+        isReplyMsg: true,
+        repliedMsg: {
+          msgId: 'msgQuoted==',
+          msgType: 'text',
+          senderId: 'x',
+          createdAt: 1,
+          content: quotedContent,
+        },
+      },
+    });
+    const job = toReplyJob(robotCallbackSchema.parse(body));
+    expect(job.content).toEqual({ kind: 'text', text: '这是什么意思？' });
+    expect(job.quote).toEqual(quote);
+  });
+
+  it.each([
+    [
+      'picture',
+      { downloadCode: 'quoted-picture' },
+      { kind: 'pictures', parts: [{ type: 'picture', downloadCode: 'quoted-picture' }] },
+    ],
+    [
+      'file',
+      { downloadCode: 'quoted-file', fileName: '报告.pdf' },
+      { kind: 'file', downloadCode: 'quoted-file', fileName: '报告.pdf' },
+    ],
+    ['audio', { recognition: '语音里说的话' }, { kind: 'voice', transcript: '语音里说的话' }],
+    [
+      'richText',
+      { richText: [{ text: '看图' }, { type: 'picture', downloadCode: 'p1' }] },
+      {
+        kind: 'pictures',
+        parts: [
+          { type: 'text', text: '看图' },
+          { type: 'picture', downloadCode: 'p1' },
+        ],
+      },
+    ],
+  ])('reads a quoted %s message', (msgType, quotedContent, quote) => {
+    const body = loadCallback('dm-text', {
+      text: {
+        content: '问一下',
+        isReplyMsg: true,
+        repliedMsg: { msgId: 'm', msgType, content: quotedContent },
+      },
+    });
+    expect(toReplyJob(robotCallbackSchema.parse(body)).quote).toEqual(quote);
+  });
+
+  it('marks a quote that came with only its msgId as missing, and one without isReplyMsg as none', () => {
+    const only = loadCallback('dm-text', {
+      text: { content: '问', isReplyMsg: true, repliedMsg: { msgId: 'm' } },
+    });
+    expect(toReplyJob(robotCallbackSchema.parse(only)).quote).toEqual({ kind: 'missing' });
+    const broken = loadCallback('dm-text', {
+      text: {
+        content: '问',
+        isReplyMsg: true,
+        repliedMsg: { msgId: 'm', msgType: 'text', content: '{not json' },
+      },
+    });
+    expect(toReplyJob(robotCallbackSchema.parse(broken)).quote).toEqual({ kind: 'missing' });
+    expect(toReplyJob(robotCallbackSchema.parse(loadCallback('dm-text'))).quote).toBeUndefined();
+  });
+
+  it('still reads a v1 job queued before an upgrade', () => {
+    const v1 = {
+      ...toReplyJob(robotCallbackSchema.parse(loadCallback('dm-text'))),
+      v: 1,
+      text: 'hello',
+    } as Record<string, unknown>;
+    delete v1.content;
+    expect(replyJobSchema.parse(v1)).toMatchObject({ v: 2, content: { kind: 'text', text: 'hello' } });
+    const v1Picture = { ...v1, msgtype: 'picture', text: undefined };
+    expect(replyJobSchema.parse(v1Picture).content).toEqual({ kind: 'other', msgtype: 'picture' });
   });
 
   it('drops an empty senderStaffId (external users) so senderId is used', () => {

@@ -42,7 +42,11 @@ describe('handleConversation', () => {
     expect(response).toEqual({ status: 200, body: '{}' });
     expect(dispatched).toHaveLength(1);
     expect(dispatched[0]?.msgId).toBe('msgnB1+DzfESSG9P2Vk6t9/FA==');
-    expect(dispatched[0]?.job).toMatchObject({ v: 1, text: 'hello', conversationType: 'single' });
+    expect(dispatched[0]?.job).toMatchObject({
+      v: 2,
+      content: { kind: 'text', text: 'hello' },
+      conversationType: 'single',
+    });
   });
 
   it('answers 200 when FC says the message is already queued', async () => {
