@@ -93,8 +93,11 @@ export type CardApi = 'create' | 'streaming' | 'instance';
 export interface DingTalkApi {
   /** http://127.0.0.1:<port>; serves both the webhook and the OpenAPI (use it as apiBase). */
   url: string;
-  /** A fresh sessionWebhook URL for a conversation, shaped like https://oapi.dingtalk.com/robot/sendBySession?session=<hex>. */
-  newSessionWebhook(): string;
+  /**
+   * A fresh sessionWebhook URL for a conversation, shaped like https://oapi.dingtalk.com/robot/sendBySession?session=<hex>;
+   * `session` names it instead of a random id (a stable address to hand to a tool).
+   */
+  newSessionWebhook(session?: string): string;
   /** Accepted webhook posts, in arrival order. */
   posts: WebhookPost[];
   /** Accepted OpenAPI sends, in arrival order. */
@@ -580,8 +583,7 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
       return tokensIssued;
     },
     issuedTokens: () => [...issued],
-    newSessionWebhook() {
-      const session = randomBytes(16).toString('hex');
+    newSessionWebhook(session = randomBytes(16).toString('hex')) {
       sessions.set(session, { postsLeft: Number.POSITIVE_INFINITY });
       return `${url}/robot/sendBySession?session=${session}`;
     },

@@ -1,9 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { stageCode } from './staged-code';
 
 /** The FC context handed to a handler. */
 export interface InvokeContext {
@@ -39,26 +38,6 @@ export interface FcInstance {
 }
 
 const HOST = join(__dirname, 'instance-host.cjs');
-
-/**
- * FC runs a function from its code directory alone, with no node_modules around it. Loading the bundle from a
- * copy outside the repository gives the same: a module the bundle failed to include cannot be found.
- */
-function stageCode(bundle: string): string {
-  const source = dirname(bundle);
-  const { mtimeMs, size } = statSync(bundle);
-  const target = join(tmpdir(), 'fc-code', `${basename(source)}-${Math.round(mtimeMs)}-${size}`);
-  if (!existsSync(join(target, basename(bundle)))) {
-    const staging = `${target}.${process.pid}.tmp`;
-    cpSync(source, staging, { recursive: true });
-    try {
-      renameSync(staging, target);
-    } catch {
-      rmSync(staging, { recursive: true, force: true }); // another process staged it first
-    }
-  }
-  return join(target, basename(bundle));
-}
 
 /** Starts a process that loads `dist/<fn>/index.js` with exactly `env` as its environment, as FC would. */
 export async function startFcInstance(options: {

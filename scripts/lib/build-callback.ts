@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { signDingTalk } from '../../src/dingtalk/signature';
 
+/** What DingTalk leaves at the start of a group text: the @robot mention is removed, the space after it stays. */
+export const GROUP_TEXT_PREFIX = ' ';
+
 /** What the smoke-test callback says and who says it. */
 export interface CallbackOptions {
   text: string;
@@ -54,8 +57,7 @@ export function buildCallback(options: CallbackOptions): Record<string, unknown>
     sessionWebhook: options.sessionWebhook,
     // DingTalk's session webhooks live 90 minutes (dingtalk.md §3.1).
     sessionWebhookExpiredTime: now + 5_400_000,
-    // In groups DingTalk removes the @robot mention but keeps the space after it.
-    text: { content: options.group ? ` ${options.text}` : options.text },
+    text: { content: options.group ? `${GROUP_TEXT_PREFIX}${options.text}` : options.text },
   };
   if (options.group) {
     body.conversationTitle = options.conversationTitle ?? '冒烟测试群';

@@ -1,3 +1,7 @@
+import { CODE_SAMPLES } from './demo-code-samples';
+import type { DemoLanguage } from './demo-intents';
+import { demoIntents } from './demo-intents';
+
 /** The offline demo model's name, as the chat API reports it. */
 export const DEMO_MODEL = 'offline-demo';
 
@@ -8,6 +12,9 @@ export const DEMO_IMAGE_MODEL = 'offline-demo-image';
 export const DEMO_HINT =
   '这是离线演示模型的固定回答。在 .env 中设置 OPENAI_API_KEY、OPENAI_BASE_URL、OPENAI_MODEL 即可接入真实模型（OpenAI、通义千问、DeepSeek、Ollama 等，见 README）。';
 
+/** The demo answer quotes at most this much of the question. */
+const QUOTE_CHARS = 200;
+
 interface Message {
   role: string;
   content: string;
@@ -16,7 +23,8 @@ interface Message {
 /**
  * A deterministic stand-in for a language model, so the playground works with no network and no key. It answers
  * through the same OpenAI-compatible HTTP interface a real model uses, and shows off what the connector does:
- * markdown, code blocks, long answers split into parts, and the history that came with the request.
+ * markdown, code blocks, tables, long answers split into parts, and the history that came with the request.
+ * It reads what a question asks for (code in a language, a table, a long answer), not exact words.
  */
 export function demoAnswer(messages: readonly Message[]): string {
   const question =
@@ -25,31 +33,36 @@ export function demoAnswer(messages: readonly Message[]): string {
       .find((m) => m.role === 'user')
       ?.content.trim() ?? '';
   const earlierTurns = messages.filter((m) => m.role === 'assistant').length;
-  const parts = [`**离线演示模型**收到了你的问题：「${question}」`];
-  if (/代码|code/i.test(question)) parts.push(CODE_SAMPLE);
-  if (/表格|table/i.test(question)) parts.push(TABLE_SAMPLE);
-  if (/长|long/i.test(question)) parts.push(longText());
+  const intents = demoIntents(question);
+  const parts = [`**离线演示模型**收到了你的问题：「${quote(question)}」`];
+  if (intents.code) parts.push(codeSample(intents.code.language));
+  if (intents.table) parts.push(TABLE_SAMPLE);
+  if (intents.long) parts.push(longText());
   parts.push(
     earlierTurns > 0
       ? `这次请求带上了 ${earlierTurns} 轮历史对话（发送 \`\\clear\` 可清空）。`
       : '这次请求没有带历史对话。',
-    `试试发送「写段代码」「给我一个表格」「来个长回答」。\n\n> ${DEMO_HINT}`,
+    `试试发送「用 Python 写一个快速排序」「给我一个表格」「来个长回答」。\n\n> ${DEMO_HINT}`,
   );
   return parts.join('\n\n');
 }
 
-const CODE_SAMPLE = [
-  '一段 TypeScript 示例：',
-  '',
-  '```ts',
-  "import { createHmac } from 'node:crypto';",
-  '',
-  '// 钉钉回调签名：base64(HMAC-SHA256(appSecret, timestamp + "\\n" + appSecret))',
-  'export function sign(timestamp: string, appSecret: string): string {',
-  "  return createHmac('sha256', appSecret).update(`${timestamp}\\n${appSecret}`).digest('base64');",
-  '}',
-  '```',
-].join('\n');
+function quote(question: string): string {
+  const chars = Array.from(question);
+  if (chars.length <= QUOTE_CHARS) return question;
+  return `${chars.slice(0, QUOTE_CHARS).join('')}…（共 ${chars.length} 字）`;
+}
+
+function codeSample(language: DemoLanguage | undefined): string {
+  const sample = CODE_SAMPLES[language ?? 'typescript'];
+  const known = Object.values(CODE_SAMPLES)
+    .map((candidate) => candidate.label)
+    .join('、');
+  const intro = language
+    ? `一段 ${sample.label} 示例（快速排序）：`
+    : `没有指定语言，这里用 ${sample.label} 写一段快速排序（演示模型会写：${known}）：`;
+  return [intro, '', `\`\`\`${sample.fence}`, ...sample.code, '```'].join('\n');
+}
 
 const TABLE_SAMPLE = [
   '| 步骤 | 函数 | 说明 |',
@@ -58,7 +71,7 @@ const TABLE_SAMPLE = [
   '| 2 | reply | 读取历史，调用模型，发送回答，保存这一轮 |',
 ].join('\n');
 
-/** About 9,000 characters: more than one DingTalk markdown message holds, so the answer arrives in parts. */
+/** About 7,700 characters: more than one DingTalk markdown message holds, so the answer arrives in parts. */
 function longText(): string {
   const paragraphs: string[] = ['下面是一个很长的回答，用来演示超长回答如何按段落拆分成多条消息：'];
   for (let i = 1; i <= 24; i += 1) {

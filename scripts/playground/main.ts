@@ -8,8 +8,18 @@ async function main(): Promise<void> {
   const model = playground.model.demo
     ? '离线演示模型 offline demo model (no network, no key) — set OPENAI_API_KEY/OPENAI_BASE_URL/OPENAI_MODEL in .env for a real one'
     : `${playground.model.name} @ ${playground.model.baseUrlHost} (from .env)`;
+  const { callback } = playground;
   console.log(
-    `\n  钉钉机器人本地演练场 / DingTalk connector playground\n  ➜  ${playground.url}/\n  model: ${model}\n`,
+    [
+      '',
+      '  钉钉机器人本地演练场 / DingTalk connector playground',
+      `  ➜  ${playground.url}/`,
+      `  model: ${model}`,
+      '',
+      '  在终端里发送签名回调（回答显示在页面的「产品研发群」）/ a signed callback from the terminal:',
+      `  npm run callback -- --url ${callback.url} --secret ${callback.secret} --webhook "${callback.webhook}" --group --text 你好`,
+      '',
+    ].join('\n'),
   );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -3,6 +3,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { isAdmin } from '../../src/access/check-access';
+import { FieldReader } from '../../src/config/fields';
+import { readPolicy } from '../../src/config/policy-config';
+import { readEnv } from '../../src/config/read-env';
 import { signDingTalk } from '../../src/dingtalk/signature';
 import { asyncTaskId } from '../../src/platform/async-task-id';
 import { startChatApi } from '../emulators/chat-api';
@@ -11,13 +15,19 @@ import { startFcInvokeApi } from '../emulators/fc-invoke-api';
 import { readRequestBody, respondThroughInstance, toHttpTriggerEvent } from '../emulators/http-trigger';
 import type { InstancePool } from '../fc-runtime/instance-pool';
 import { createInstancePool } from '../fc-runtime/instance-pool';
+import { sweepStagedCode } from '../fc-runtime/staged-code';
 import { buildCallback } from '../lib/build-callback';
 import { readDotEnv } from '../lib/load-dot-env';
 import { DEMO_HINT, DEMO_IMAGE_MODEL, DEMO_MODEL, demoAnswer } from './demo-model';
 import { createEventHub } from './event-hub';
+import type { ExternalCallback } from './external-callbacks';
+import { CALLBACK_SESSION, readExternalCallback, relayWebhookPost } from './external-callbacks';
 import { formatLogLine } from './format-log-line';
+import { MAX_TEXT_CHARS, readMemberMessage } from './member-message';
 import { GROUP, MEMBERS, ROBOT } from './members';
+import { serveMedia } from './serve-media';
 import { serveStatic } from './serve-static';
+import { showRobotMessages } from './show-robot-messages';
 
 const ROOT = resolve(__dirname, '..', '..');
 const PUBLIC = join(__dirname, 'public');
@@ -47,11 +57,15 @@ export interface PlaygroundOptions {
 export interface Playground {
   url: string;
   model: { demo: boolean; name: string; baseUrlHost: string };
+  /** What `npm run callback` needs to send to this playground and have the answer shown in the page. */
+  callback: { url: string; secret: string; webhook: string };
   close(): Promise<void>;
 }
 
 /** Starts the emulated surroundings, both built functions and the page. */
 export async function startPlayground(options: PlaygroundOptions = {}): Promise<Playground> {
+  // Copies of the functions that killed runs left in the temp directory; this run's go when it exits.
+  sweepStagedCode();
   const dataDir = resolve(options.dataDir ?? join(ROOT, '.data'));
   await mkdir(dataDir, { recursive: true });
   const envFile = options.envFile === undefined ? join(ROOT, '.env') : options.envFile;
@@ -85,44 +99,26 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
 
   const dingtalk = await startDingTalkApi({
     apps: [{ appKey: ROBOT.appKey, appSecret: ROBOT.appSecret }],
-    onCard: (card) => {
-      const chatKey = chatOfCardSpace(card.openSpaceId);
-      if (!chatKey) return;
-      hub.emit({
-        type: 'card',
-        chatKey,
-        outTrackId: card.outTrackId,
-        content: card.content,
-        flowStatus: card.flowStatus,
-        finalized: card.finalized,
-        error: card.error,
-        updates: card.updates,
-        atUserIds: card.atUserIds,
-        msgId: lastMsgIdOfChat.get(chatKey),
-      });
-    },
-    onMessage: (message) => {
-      const body = message.channel === 'webhook' ? message.post.body : message.message.msgParam;
-      const chatKey =
-        message.channel === 'webhook'
-          ? chatOfSession.get(message.post.session)
-          : message.message.kind === 'group'
-            ? 'group'
-            : `dm:${message.message.body.userIds?.[0]}`;
-      if (!chatKey) return;
-      const markdown = message.channel === 'webhook' ? body.markdown : body;
-      hub.emit({
-        type: 'robot-message',
-        chatKey,
-        channel: message.channel,
-        msgtype: message.channel === 'webhook' ? body.msgtype : 'markdown',
-        title: markdown?.title ?? '',
-        text: markdown?.text ?? body.text?.content ?? '',
-        atUserIds: body.at?.atUserIds ?? [],
-        msgId: lastMsgIdOfChat.get(chatKey),
-      });
-    },
+    ...showRobotMessages(hub, { chatOfSession, lastMsgIdOfChat }),
   });
+
+  // The page's server listens first: its address is one of the webhook origins the functions accept.
+  let route: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async (_req, res) => {
+    json(res, 503, { error: '演练场正在启动' });
+  };
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      console.error('playground error', error);
+      if (!res.headersSent) json(res, 500, { error: '演练场出错了（见终端）' });
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((done) => server.listen(options.port ?? 8080, host, done));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host}:${port}`;
+  const origin = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+  dingtalk.newSessionWebhook(CALLBACK_SESSION);
+  const callbackWebhook = `${origin}/robot/sendBySession?session=${CALLBACK_SESSION}`;
 
   const onLog = (line: Record<string, unknown>) => {
     print(formatLogLine(line));
@@ -130,7 +126,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     if (typeof msgId === 'string') hub.emit({ type: 'trace', msgId, fn, level, msg, fields });
   };
   const surroundings = {
-    DINGTALK_WEBHOOK_ORIGINS: dingtalk.url,
+    DINGTALK_WEBHOOK_ORIGINS: `${dingtalk.url},${origin}`,
     DINGTALK_API_BASE: dingtalk.url,
     DINGTALK_OAPI_BASE: dingtalk.url,
     DINGTALK_APP_KEY: ROBOT.appKey,
@@ -160,7 +156,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
         outcome: (result?.result as { outcome?: string } | undefined)?.outcome ?? 'failed',
         durationMs: Math.round(result?.durationMs ?? 0),
         coldStart: result?.coldStart,
-        error: result?.error ? 'the reply function threw (see the log)' : undefined,
+        error: result?.error ? 'reply 函数抛出了异常（见日志）' : undefined,
       });
     },
     onRejection: (rejection) => {
@@ -174,20 +170,28 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     },
   });
 
+  const replyEnv: Record<string, string> = {
+    LOG_LEVEL: 'debug',
+    // 张三 is the playground's admin (#统计, #查对话), unless .env names others.
+    ADMIN_USERS: MEMBERS.filter((member) => member.isAdmin)
+      .map((member) => member.staffId)
+      .join(','),
+    ...dotEnv,
+    ...modelEnv,
+    ...surroundings,
+    HISTORY_DIR: dataDir,
+    OSS_MOUNT_POINT: '',
+  };
+  // Read as the reply function reads them, so the page offers exactly what the robot will answer.
+  const policy = readPolicy(new FieldReader(replyEnv), []);
+  const features = {
+    images: readEnv(replyEnv, ['IMAGE_MODEL']) !== undefined,
+    maxRequestsPerDay: policy.maxRequestsPerDay,
+    maxTextChars: MAX_TEXT_CHARS,
+  };
   replies = createInstancePool({
     bundle: join(ROOT, 'dist', 'reply', 'index.js'),
-    env: {
-      LOG_LEVEL: 'debug',
-      // The first member is the playground's admin (#统计, #查对话), unless .env names others.
-      ADMIN_USERS: MEMBERS.filter((member) => member.isAdmin)
-        .map((member) => member.staffId)
-        .join(','),
-      ...dotEnv,
-      ...modelEnv,
-      ...surroundings,
-      HISTORY_DIR: dataDir,
-      OSS_MOUNT_POINT: '',
-    },
+    env: replyEnv,
     defaults: { function: { name: 'dingtalk-reply' }, credentials: ROLE },
     onLog,
   });
@@ -224,24 +228,26 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     return webhook;
   }
 
+  function showMessage(message: Omit<ExternalCallback, 'answersHere'>): void {
+    msgIdOfTask.set(asyncTaskId(message.msgId), message.msgId);
+    lastMsgIdOfChat.set(message.chatKey, message.msgId);
+    hub.emit({ type: 'user-message', ...message });
+  }
+
   async function sendAsMember(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let input: { staffId?: unknown; chat?: unknown; text?: unknown };
+    let input: unknown;
     try {
       input = JSON.parse((await readRequestBody(req)).toString('utf8'));
     } catch {
-      return json(res, 400, { error: 'body must be JSON' });
+      return json(res, 400, { error: '发送失败：请求不是 JSON' });
     }
-    const member = MEMBERS.find((candidate) => candidate.staffId === input.staffId);
-    const chat = input.chat === 'group' ? 'group' : input.chat === 'dm' ? 'dm' : undefined;
-    if (!member || !chat || typeof input.text !== 'string' || input.text.length > 5000) {
-      return json(res, 400, {
-        error: 'staffId of a member, chat dm|group and text (≤ 5000 characters) are required',
-      });
-    }
+    const message = readMemberMessage(input, MEMBERS);
+    if ('error' in message) return json(res, 400, { error: message.error });
+    const { member, chat, text } = message;
     const chatKey = chat === 'group' ? 'group' : `dm:${member.staffId}`;
     const now = Date.now();
     const body = buildCallback({
-      text: input.text,
+      text,
       group: chat === 'group',
       sessionWebhook: sessionFor(chatKey),
       staffId: member.staffId,
@@ -252,15 +258,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       ...(chat === 'group' ? { conversationId: GROUP.conversationId, conversationTitle: GROUP.title } : {}),
     });
     const msgId = String(body.msgId);
-    msgIdOfTask.set(asyncTaskId(msgId), msgId);
-    lastMsgIdOfChat.set(chatKey, msgId);
-    hub.emit({
-      type: 'user-message',
-      msgId,
-      chatKey,
-      sender: { staffId: member.staffId, nick: member.nick },
-      text: input.text,
-    });
+    showMessage({ msgId, chatKey, sender: { staffId: member.staffId, nick: member.nick }, text });
     const timestamp = String(now);
     const event = toHttpTriggerEvent(
       fakeRequest({
@@ -277,39 +275,63 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     json(res, 200, { msgId, chatKey, ackStatus: status, ackMs });
   }
 
-  const server = createServer(async (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://playground').pathname;
-    try {
-      if (req.method === 'GET' && path === '/') return await serveStatic(PUBLIC, 'index.html', res);
-      if (req.method === 'GET' && path.startsWith('/static/')) {
-        return await serveStatic(PUBLIC, path.slice('/static/'.length), res);
-      }
-      if (req.method === 'GET' && path === '/api/state') {
-        return json(res, 200, {
-          robot: { name: ROBOT.name, staffId: 'robot' },
-          model: { ...model, hint: model.demo ? DEMO_HINT : `已接入 ${model.name}（${model.baseUrlHost}）` },
-          members: MEMBERS.map(({ staffId, nick, color }) => ({ staffId, nick, color })),
-          group: GROUP,
-          events: hub.events,
-        });
-      }
-      if (req.method === 'GET' && path === '/api/events') return hub.subscribe(res);
-      if (req.method === 'POST' && path === '/api/messages') return await sendAsMember(req, res);
-      if (path === '/conversation') {
-        return void (await respondThroughInstance(conversations, req, res, await readRequestBody(req)));
-      }
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-    } catch (error) {
-      console.error('playground error', error);
-      if (!res.headersSent) json(res, 500, { error: 'playground error' });
+  /** A callback from outside the page (`npm run callback`): shown like a member's message, answered by the trigger. */
+  async function relayCallback(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readRequestBody(req);
+    const callback = req.method === 'POST' ? readExternalCallback(body) : undefined;
+    if (callback) {
+      const { answersHere, ...message } = callback;
+      if (answersHere) chatOfSession.set(CALLBACK_SESSION, message.chatKey);
+      showMessage(message);
     }
-  });
-  await new Promise<void>((done) => server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
+    const { statusCode, durationMs } = await respondThroughInstance(conversations, req, res, body);
+    if (callback) {
+      hub.emit({
+        type: 'ack',
+        msgId: callback.msgId,
+        status: statusCode,
+        ackMs: Math.round(durationMs * 10) / 10,
+      });
+    }
+  }
+
+  route = async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://playground').pathname;
+    if (req.method === 'GET' && path === '/') return await serveStatic(PUBLIC, 'index.html', res);
+    if (req.method === 'GET' && path.startsWith('/static/')) {
+      return await serveStatic(PUBLIC, path.slice('/static/'.length), res);
+    }
+    if (req.method === 'GET' && path.startsWith('/api/media/')) {
+      return serveMedia(dingtalk.mediaUploads, decodeURIComponent(path.slice('/api/media/'.length)), res);
+    }
+    if (req.method === 'GET' && path === '/api/state') {
+      return json(res, 200, {
+        robot: { name: ROBOT.name, staffId: 'robot' },
+        model: { ...model, hint: model.demo ? DEMO_HINT : `已接入 ${model.name}（${model.baseUrlHost}）` },
+        members: MEMBERS.map(({ staffId, nick, color }) => ({
+          staffId,
+          nick,
+          color,
+          isAdmin: isAdmin(policy, staffId),
+        })),
+        group: GROUP,
+        features,
+        events: hub.events,
+      });
+    }
+    if (req.method === 'GET' && path === '/api/events') return hub.subscribe(res);
+    if (req.method === 'POST' && path === '/api/messages') return await sendAsMember(req, res);
+    if (path === '/conversation') return await relayCallback(req, res);
+    if (path === '/robot/sendBySession') {
+      return await relayWebhookPost(dingtalk.url, req, await readRequestBody(req), res);
+    }
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
+  };
 
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url,
     model,
+    callback: { url: `${origin}/conversation`, secret: ROBOT.appSecret, webhook: callbackWebhook },
     async close() {
       hub.close();
       server.closeAllConnections();
@@ -318,13 +340,6 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       await Promise.all([dingtalk.close(), fc.close(), demo?.close()]);
     },
   };
-}
-
-/** `dtv1.card//IM_ROBOT.<staffId>` is that member's direct chat, `dtv1.card//IM_GROUP.<cid>` the group. */
-function chatOfCardSpace(openSpaceId: string): string | undefined {
-  const robot = /IM_ROBOT\.(.+)$/.exec(openSpaceId);
-  if (robot) return `dm:${robot[1]}`;
-  return /IM_GROUP\./.test(openSpaceId) ? 'group' : undefined;
 }
 
 function jobMsgId(body: Buffer): string | undefined {

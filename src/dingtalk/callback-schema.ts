@@ -6,6 +6,9 @@ const epochMs = z.pipe(
   z.pipe(z.transform(Number), z.int().check(z.nonnegative())),
 );
 
+/** The longest text.content accepted (UTF-16 code units, as JavaScript counts them). */
+export const MAX_CALLBACK_TEXT_CHARS = 20_000;
+
 const nonEmpty = z.string().check(z.minLength(1), z.maxLength(1024));
 const optionalText = (max: number) => z.optional(z.string().check(z.maxLength(max)));
 
@@ -29,7 +32,7 @@ export const robotCallbackSchema = z
     chatbotUserId: optionalText(1024),
     sessionWebhook: z.string().check(z.minLength(1), z.maxLength(2048)),
     sessionWebhookExpiredTime: epochMs,
-    text: z.optional(z.looseObject({ content: z.string().check(z.maxLength(20_000)) })),
+    text: z.optional(z.looseObject({ content: z.string().check(z.maxLength(MAX_CALLBACK_TEXT_CHARS)) })),
   })
   .check(
     z.refine((body) => body.msgtype !== 'text' || body.text !== undefined, {

@@ -84,7 +84,13 @@ export async function composeReply(
       return {
         text:
           config.helpText ??
-          defaultHelpText({ mode: await currentMode(), historyLength: config.historyLength }),
+          defaultHelpText({
+            mode: await currentMode(),
+            historyLength: config.historyLength,
+            maxRequestsPerDay: deps.quota ? config.policy.maxRequestsPerDay : 0,
+            images: deps.images !== undefined,
+            admin: isAdmin(config.policy, job.senderStaffId),
+          }),
       };
     case 'whoami':
       return { text: describeSender(job) };

@@ -8,7 +8,7 @@ const members = [
   { staffId: '1665012345698', nick: '李<四>' },
 ];
 
-const VOID_TAGS = new Set(['br', 'hr']);
+const VOID_TAGS = new Set(['br', 'hr', 'img']);
 const ALLOWED_TAGS = new Set([
   ...VOID_TAGS,
   ...['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'strong', 'em', 'del', 'code', 'pre', 'div', 'span', 'a'],
@@ -18,7 +18,11 @@ const ALLOWED_ATTRIBUTES: Record<string, RegExp> = {
   href: /^https?:\/\/[^\s"<>]+$/,
   target: /^_blank$/,
   rel: /^noopener noreferrer$/,
-  class: /^(code-block|code-lang|table-wrap|mention|language-[\w+#.-]+)$/,
+  class: /^(code-block|code-lang|table-wrap|mention|md-image|language-[\w+#.-]+)$/,
+  src: /^(https?:\/\/[^\s"<>]+|\/api\/media\/[\w%@.-]+)$/,
+  alt: /^[^"<>\uE000]*$/,
+  loading: /^lazy$/,
+  referrerpolicy: /^no-referrer$/,
   'data-staff-id': /^[A-Za-z0-9_-]+$/,
   style: /^text-align:(left|right|center)$/,
   start: /^\d+$/,
@@ -123,10 +127,22 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown('[x](https://e.com/"onmouseover="alert(1))')).not.toContain('" onmouseover');
   });
 
-  it('shows images as links, so the page never loads anything from outside', () => {
-    const html = renderMarkdown('![架构图](https://example.com/a.png)');
-    expect(html).not.toContain('<img');
-    expect(html).toContain('<a href="https://example.com/a.png"');
+  it('shows images by http(s) URL and, where the page can serve them, by DingTalk media id', () => {
+    const mediaUrl = (id: string) => `/api/media/${encodeURIComponent(id)}`;
+    expect(renderMarkdown('![架构图](https://example.com/a.png?x=1&y=2)')).toBe(
+      '<p><img class="md-image" src="https://example.com/a.png?x=1&amp;y=2" alt="架构图" loading="lazy" ' +
+        'referrerpolicy="no-referrer"></p>',
+    );
+    // #图片 answers with the media id DingTalk's /media/upload returned.
+    expect(renderMarkdown('![一只猫](@lADPD1x-y_Z)', { mediaUrl })).toBe(
+      '<p><img class="md-image" src="/api/media/%40lADPD1x-y_Z" alt="一只猫" loading="lazy" ' +
+        'referrerpolicy="no-referrer"></p>',
+    );
+    // Without a way to show media, or for anything that is neither, the description is shown instead.
+    expect(renderMarkdown('![一只猫](@lADPD1x)')).toBe('<p>🖼 一只猫</p>');
+    expect(renderMarkdown('![x](javascript:alert(1))', { mediaUrl })).toBe('<p>🖼 x</p>');
+    expect(renderMarkdown('![](@lADP "<b>")', { mediaUrl })).not.toContain('<b>');
+    expect(renderMarkdown('![`a` **b**](https://e.com/i.png)')).toContain('alt="**b**"');
   });
 
   it('turns @staffId of a known member into a highlighted @nick, and leaves everything else alone', () => {
@@ -147,7 +163,7 @@ describe('renderMarkdown', () => {
     const question = '写段代码，给我一个表格，来个长回答 <b>';
     const html = renderMarkdown(demoAnswer([{ role: 'user', content: question }]));
     expect(html).toContain('<strong>离线演示模型</strong>');
-    expect(html).toContain('<div class="code-lang">ts</div>');
+    expect(html).toContain('<div class="code-lang">typescript</div>');
     expect(html).toContain('<th>步骤</th>');
     expect(html).toContain('<h3>第 24 节</h3>');
     expect(html).toContain('&lt;b&gt;');
@@ -171,6 +187,8 @@ describe('renderMarkdown', () => {
       ' ',
       '[',
       '](https://e.com/',
+      '![',
+      '](@lADP1',
       ')',
       '@1665012345698',
     ];
@@ -181,6 +199,9 @@ describe('renderMarkdown', () => {
     fc.assert(
       fc.property(markdown, (text) => {
         expect(findTagProblems(renderMarkdown(text, { members }))).toEqual([]);
+        expect(
+          findTagProblems(renderMarkdown(text, { members, mediaUrl: (id) => `/api/media/${id}` })),
+        ).toEqual([]);
         expect(findTagProblems(renderPlainText(text, { members }))).toEqual([]);
       }),
       { numRuns: 2000 },

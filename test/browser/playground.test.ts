@@ -1,23 +1,15 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Playground } from '../../scripts/playground/playground';
 import { startPlayground } from '../../scripts/playground/playground';
+import { CHROMIUM_ARGS } from '../helpers/find-chromium';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+// Found by the global setup; without one these tests are skipped (one line says how to run them).
+const CHROMIUM = inject('chromiumPath');
 const STEP_MS = 20_000;
 const ZHANG_SAN = '0426581234567890';
 const LI_SI = '1665012345698';
@@ -26,7 +18,7 @@ const FULL_PATH = new RegExp(
   `^签名回调 → 200 · ${TIME} → 异步调用 FC 3\\.0 → 模型 ${TIME} → Webhook 1 段 · ${TIME} → 共 ${TIME}$`,
 );
 
-describe('playground page in a real browser', () => {
+describe.skipIf(!CHROMIUM)('playground page in a real browser', () => {
   let dataDir: string;
   let playground: Playground | undefined;
   let browser: Browser | undefined;
@@ -35,9 +27,6 @@ describe('playground page in a real browser', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
-    }
     dataDir = await mkdtemp(join(tmpdir(), 'playground-browser-'));
     playground = await startPlayground({ port: 0, dataDir, envFile: null, printLogs: false, cards: false });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -153,6 +142,18 @@ describe('playground page in a real browser', () => {
       const seen: string[] = [];
       cardPage.on('pageerror', (error) => seen.push(error.message));
       await cardPage.goto(withCards.url);
+      // Every state the card passes through while it streams, as the page showed it (outside code).
+      await cardPage.evaluate(`
+        window.cardTexts = [];
+        new MutationObserver(() => {
+          for (const card of document.querySelectorAll('[data-testid="message-card"]')) {
+            // Code may contain ** (a comment, a power): only the text outside code counts.
+            const prose = card.cloneNode(true);
+            for (const code of prose.querySelectorAll('pre, code')) code.remove();
+            window.cardTexts.push(prose.textContent);
+          }
+        }).observe(document.body, { subtree: true, childList: true, characterData: true });
+      `);
       await cardPage.getByTestId(`member-${ZHANG_SAN}`).click();
       await cardPage.getByTestId('chat-dm').click();
       await cardPage.getByTestId('composer').fill('写段代码');
@@ -163,6 +164,10 @@ describe('playground page in a real browser', () => {
       await cardPage.locator('[data-testid="message-card"][data-finalized="true"]').first().waitFor();
       expect(await card.textContent()).toContain('离线演示');
       expect(await card.locator('pre code').count()).toBe(1);
+      // The answer starts in bold and streams in 4-character pieces: no state may show a raw marker.
+      const cardTexts = (await cardPage.evaluate('window.cardTexts')) as string[];
+      expect(cardTexts.length).toBeGreaterThan(1);
+      expect(cardTexts.filter((text) => text.includes('**'))).toEqual([]);
       expect(await cardPage.locator('.card-status').first().textContent()).toMatch(/AI 卡片 · \d+ 次更新/);
       await cardPage
         .getByTestId('path')

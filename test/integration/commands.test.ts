@@ -47,6 +47,10 @@ describe('commands with the default settings', () => {
       expect(answer).toContain('| 指令 | 说明 |');
       expect(answer).toContain('`单聊`');
       expect(answer).toContain('当前模式：**串聊**');
+      // No quota, image model or admin list by default: 额度 says unlimited, #图片 and admin commands are absent.
+      expect(answer).toContain('当前不限次数');
+      expect(answer).not.toContain('#图片');
+      expect(answer).not.toContain('#统计');
       expect(chatCalls).toBe(0);
     },
   );
@@ -217,6 +221,27 @@ describe('conversation settings', () => {
       expect(failed.chatCalls).toBe(2);
       expect(failed.answer).toContain('重置');
     });
+  });
+
+  it('帮助 lists what the deployment enables: the daily limit, #图片, and admin commands for admins only', async () => {
+    await withConnector(
+      {
+        chatOptions: { imageModels: ['image-model'] },
+        replyEnv: { IMAGE_MODEL: 'image-model', ADMIN_USERS: 'help-admin', MAX_REQUESTS_PER_DAY: '30' },
+      },
+      async (c) => {
+        const member = (await chatWith(c, { staffId: 'help-member' })('帮助')).answer;
+        expect(member).toContain('`额度`');
+        expect(member).toContain('每人每天 30 次');
+        expect(member).toContain('`#图片 描述`');
+        expect(member).not.toContain('#统计');
+        expect(member).not.toContain('#查对话');
+        const admin = (await chatWith(c, { staffId: 'help-admin' })('帮助')).answer;
+        expect(admin).toContain('`#统计`');
+        expect(admin).toContain('`#查对话 staffId或昵称`');
+        expect(admin).toContain('只在与我的单聊中可用');
+      },
+    );
   });
 
   it('HELP_TEXT replaces the help, PROMPTS_FILE adds and overrides templates (JSON and YAML)', async () => {

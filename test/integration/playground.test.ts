@@ -6,30 +6,7 @@ import type { ChatApi } from '../../scripts/emulators/chat-api';
 import { startChatApi } from '../../scripts/emulators/chat-api';
 import type { Playground } from '../../scripts/playground/playground';
 import { startPlayground } from '../../scripts/playground/playground';
-
-type Event = { type: string } & Record<string, unknown>;
-
-async function events(url: string): Promise<Event[]> {
-  return ((await (await fetch(`${url}/api/state`)).json()) as { events: Event[] }).events;
-}
-
-async function waitForEvent(url: string, match: (event: Event) => boolean): Promise<Event> {
-  for (let i = 0; i < 200; i += 1) {
-    const found = (await events(url)).find(match);
-    if (found) return found;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('event never arrived');
-}
-
-async function send(url: string, staffId: string, chat: 'dm' | 'group', text: string) {
-  const response = await fetch(`${url}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ staffId, chat, text }),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+import { playgroundEvents, sendAsMember, waitForEvent } from '../helpers/playground-api';
 
 describe('the playground with the offline demo model', () => {
   let playground: Playground;
@@ -48,14 +25,17 @@ describe('the playground with the offline demo model', () => {
     const page = await fetch(`${playground.url}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
-    const state = (await (await fetch(`${playground.url}/api/state`)).json()) as Record<string, any>;
+    const state = (await (await fetch(`${playground.url}/api/state`)).json()) as {
+      model: { demo: boolean; hint: string };
+      members: unknown[];
+    };
     expect(state.model.demo).toBe(true);
     expect(state.model.hint).toContain('OPENAI_API_KEY');
     expect(state.members.length).toBeGreaterThanOrEqual(3);
   });
 
   it('runs a direct message through both functions and shows every step of its path', async () => {
-    const { status, body } = await send(playground.url, '0426581234567890', 'dm', '你好');
+    const { status, body } = await sendAsMember(playground.url, '0426581234567890', 'dm', '你好');
     expect(status).toBe(200);
     expect(body.ackStatus).toBe(200);
     const msgId = body.msgId as string;
@@ -65,7 +45,7 @@ describe('the playground with the offline demo model', () => {
       (e) => e.type === 'robot-message' && e.chatKey === 'dm:0426581234567890',
     );
     expect(answer.text).toContain('离线演示');
-    const all = await events(playground.url);
+    const all = await playgroundEvents(playground.url);
     const mine = all.filter((e) => e.msgId === msgId);
     expect(mine.map((e) => e.type)).toEqual(
       expect.arrayContaining(['user-message', 'ack', 'invoke', 'trace', 'reply-done']),
@@ -78,14 +58,14 @@ describe('the playground with the offline demo model', () => {
   });
 
   it('sends group messages as @-mentions and the answer @-mentions the sender', async () => {
-    const { body } = await send(playground.url, '1665012345698', 'group', '明天的发布计划是什么？');
+    const { body } = await sendAsMember(playground.url, '1665012345698', 'group', '明天的发布计划是什么？');
     const answer = await waitForEvent(
       playground.url,
       (e) => e.type === 'robot-message' && e.chatKey === 'group' && String(e.text).includes('明天的发布计划'),
     );
     expect(answer.atUserIds).toEqual(['1665012345698']);
     expect(answer.text).toContain('@1665012345698');
-    const trace = (await events(playground.url)).find(
+    const trace = (await playgroundEvents(playground.url)).find(
       (e) => e.msgId === body.msgId && e.msg === 'callback text',
     );
     expect((trace?.fields as { text?: string } | undefined)?.text).toBe(' 明天的发布计划是什么？');
@@ -93,23 +73,23 @@ describe('the playground with the offline demo model', () => {
 
   it('keeps history and clears it with \\clear', async () => {
     const staffId = '2103456789012';
-    await send(playground.url, staffId, 'dm', '第一问');
+    await sendAsMember(playground.url, staffId, 'dm', '第一问');
     await waitForEvent(
       playground.url,
       (e) => e.type === 'robot-message' && String(e.text).includes('第一问'),
     );
-    await send(playground.url, staffId, 'dm', '第二问');
+    await sendAsMember(playground.url, staffId, 'dm', '第二问');
     const second = await waitForEvent(
       playground.url,
       (e) => e.type === 'robot-message' && String(e.text).includes('第二问'),
     );
     expect(second.text).toContain('1 轮历史');
-    await send(playground.url, staffId, 'dm', '\\clear');
+    await sendAsMember(playground.url, staffId, 'dm', '\\clear');
     await waitForEvent(
       playground.url,
       (e) => e.type === 'robot-message' && String(e.text).includes('已清空') && e.chatKey === `dm:${staffId}`,
     );
-    await send(playground.url, staffId, 'dm', '第三问');
+    await sendAsMember(playground.url, staffId, 'dm', '第三问');
     const third = await waitForEvent(
       playground.url,
       (e) => e.type === 'robot-message' && String(e.text).includes('第三问'),
@@ -118,9 +98,9 @@ describe('the playground with the offline demo model', () => {
   });
 
   it('splits a long answer into ordered parts', async () => {
-    const { body } = await send(playground.url, '3307890123456', 'dm', '来个长回答');
+    const { body } = await sendAsMember(playground.url, '3307890123456', 'dm', '来个长回答');
     await waitForEvent(playground.url, (e) => e.type === 'reply-done' && e.msgId === body.msgId);
-    const parts = (await events(playground.url)).filter(
+    const parts = (await playgroundEvents(playground.url)).filter(
       (e) => e.type === 'robot-message' && e.chatKey === 'dm:3307890123456',
     );
     expect(parts.length).toBeGreaterThan(1);
@@ -133,7 +113,7 @@ describe('the playground with the offline demo model', () => {
       headers: {
         'content-type': 'application/json',
         timestamp: String(Date.now()),
-        sign: 'x'.repeat(43) + '=',
+        sign: `${'x'.repeat(43)}=`,
       },
       body: '{}',
     });
@@ -179,7 +159,7 @@ describe('the playground with a model from .env', () => {
 
   it('talks to the configured OpenAI-compatible API instead of the demo model', async () => {
     expect(playground.model).toMatchObject({ demo: false, name: 'qwen-plus' });
-    await send(playground.url, '0426581234567890', 'dm', '真实模型你好');
+    await sendAsMember(playground.url, '0426581234567890', 'dm', '真实模型你好');
     const answer = await waitForEvent(playground.url, (e) => e.type === 'robot-message');
     expect(answer.text).toBe('来自 .env 配置的模型');
     expect(model.requests.at(-1)).toMatchObject({ model: 'qwen-plus' });
@@ -200,18 +180,18 @@ describe('the playground with AI cards (its default)', () => {
   });
 
   it('streams the demo model into a card: several updates, then finalized with the whole answer', async () => {
-    const { body } = await send(playground.url, '0426581234567890', 'dm', '写段代码');
+    const { body } = await sendAsMember(playground.url, '0426581234567890', 'dm', '写段代码');
     await waitForEvent(playground.url, (e) => e.type === 'reply-done' && e.msgId === body.msgId);
-    const updates = (await events(playground.url)).filter(
+    const updates = (await playgroundEvents(playground.url)).filter(
       (e) => e.type === 'card' && e.chatKey === 'dm:0426581234567890',
     );
     expect(updates.length).toBeGreaterThan(2);
     const last = updates.at(-1);
     expect(last).toMatchObject({ finalized: true, flowStatus: '3', error: false });
     expect(String(last?.content)).toContain('离线演示');
-    expect(String(last?.content)).toContain('```ts');
+    expect(String(last?.content)).toContain('```typescript');
     // Commands still answer as plain messages.
-    await send(playground.url, '0426581234567890', 'dm', '帮助');
+    await sendAsMember(playground.url, '0426581234567890', 'dm', '帮助');
     await waitForEvent(
       playground.url,
       (e) => e.type === 'robot-message' && String(e.text).includes('| 指令 |'),
@@ -233,23 +213,23 @@ describe('the playground covers the admin and image commands offline', () => {
   });
 
   it('张三 is the admin: #统计 works for him and is refused to others; #图片 goes through media upload', async () => {
-    await send(playground.url, '1665012345698', 'dm', '李四的问题');
+    await sendAsMember(playground.url, '1665012345698', 'dm', '李四的问题');
     await waitForEvent(
       playground.url,
       (e) => e.type === 'robot-message' && String(e.text).includes('李四的问题'),
     );
-    await send(playground.url, '0426581234567890', 'dm', '#统计');
+    await sendAsMember(playground.url, '0426581234567890', 'dm', '#统计');
     const stats = await waitForEvent(
       playground.url,
       (e) => e.type === 'robot-message' && String(e.text).includes('今天的使用情况'),
     );
     expect(String(stats.text)).toContain('李四');
-    await send(playground.url, '1665012345698', 'dm', '#统计');
+    await sendAsMember(playground.url, '1665012345698', 'dm', '#统计');
     await waitForEvent(
       playground.url,
       (e) => e.type === 'robot-message' && String(e.text).includes('只有管理员'),
     );
-    await send(playground.url, '2103456789012', 'dm', '#图片 一只猫');
+    await sendAsMember(playground.url, '2103456789012', 'dm', '#图片 一只猫');
     const image = await waitForEvent(
       playground.url,
       (e) => e.type === 'robot-message' && String(e.text).startsWith('![一只猫]('),

@@ -1,7 +1,13 @@
+import { setUpComposer } from './composer.js';
 import { renderMarkdown, renderPlainText } from './markdown.js';
+import { previewText } from './markdown-preview.js';
+import { settleStreamingMarkdown } from './markdown-streaming.js';
+import { describePath, isErrorLevel } from './message-path.js';
 
-/** Robot commands offered as buttons above the composer; add an entry to offer a new one. */
-// What each button sends, exactly as a member would type it.
+/**
+ * Robot commands offered as buttons above the composer; add an entry to offer a new one. `text` is what the button
+ * sends, exactly as a member would type it; `shown(state)` decides whether this viewer, here, is offered it.
+ */
 const COMMANDS = [
   { id: 'help', text: '帮助', label: '', description: '显示全部指令' },
   { id: 'single', text: '单聊', label: '', description: '每条消息独立回答，不带上下文' },
@@ -15,10 +21,29 @@ const COMMANDS = [
     id: 'image',
     text: '#图片 一只在钉钉上开会的猫',
     label: '',
-    description: '生成一张图片（需要 IMAGE_MODEL）',
+    description: '生成一张图片',
+    shown: () => state.features.images,
   },
-  { id: 'stats', text: '#统计', label: '', description: '管理员：今天每人的消息和 token 数' },
+  {
+    id: 'stats',
+    text: '#统计',
+    label: '',
+    description: '管理员指令（仅限单聊）：今天每人的消息和 token 数',
+    shown: viewerIsAdminInDm,
+  },
+  {
+    id: 'lookup',
+    text: '#查对话 李四',
+    label: '',
+    description: '管理员指令（仅限单聊）：查看某人最近的对话',
+    shown: viewerIsAdminInDm,
+  },
 ];
+
+/** Admin commands answer only admins, and only in a direct chat with the robot. */
+function viewerIsAdminInDm() {
+  return state.chat === 'dm' && Boolean(member(state.viewer)?.isAdmin);
+}
 
 const DEFAULT_HINT =
   '在 .env 中配置 OPENAI_API_KEY / OPENAI_BASE_URL / OPENAI_MODEL 接入真实模型（见 README）';
@@ -26,34 +51,13 @@ const TIME_GAP_MS = 5 * 60 * 1000;
 const NEAR_BOTTOM_PX = 120;
 const RESYNC_DELAY_MS = 2000;
 
-const OUTCOME_LABELS = {
-  answered: '已回答',
-  notice: '提示',
-  duplicate: '重复',
-  undelivered: '未送达',
-  failed: '失败',
-  invalid: '无效事件',
-};
-const FAILED_OUTCOMES = new Set(['undelivered', 'failed', 'invalid']);
-const COMMAND_LABELS = {
-  help: '帮助',
-  mode: '切换模式',
-  reset: '重置',
-  clear: '清空历史',
-  templates: '模板',
-  'template-usage': '模板说明',
-  whoami: 'whoami',
-  quota: '额度',
-  stats: '统计',
-  'history-lookup': '查对话',
-  image: '图片',
-};
-
 const state = {
   robot: { name: 'AI 助手', staffId: 'robot' },
   model: null,
   members: [],
   group: { conversationId: '', title: '产品研发群' },
+  /** What the deployment enables, and DingTalk's longest text per chat. */
+  features: { images: false, maxRequestsPerDay: 0, maxTextChars: { dm: 20000, group: 19999 } },
   viewer: '',
   chat: 'dm',
   /** chatKey → [{ kind: 'user', msgId, at } | { kind: 'robot', event, at }] */
@@ -75,7 +79,8 @@ let shownCards = new Map();
 /** Events that arrive over SSE while /api/state is being fetched (null when not fetching). */
 let pending = null;
 let syncGeneration = 0;
-let sending = false;
+/** The composer (set up at start): its send() is what the command buttons use too. */
+let composer = null;
 
 const $ = (id) => document.getElementById(id);
 
@@ -93,6 +98,11 @@ function h(tag, attributes = {}, ...children) {
     element.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return element;
+}
+
+/** How robot markdown renders here: member mentions, and DingTalk media images served by the playground. */
+function renderOptions() {
+  return { members: state.members, mediaUrl: (mediaId) => `/api/media/${encodeURIComponent(mediaId)}` };
 }
 
 function member(staffId) {
@@ -124,15 +134,6 @@ function recordFor(msgId) {
 function formatTime(at) {
   const date = new Date(at);
   return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
-}
-
-function formatMs(ms) {
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '? ms';
-  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
-}
-
-function isErrorLevel(level) {
-  return typeof level === 'number' ? level >= 50 : level === 'error' || level === 'fatal';
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -294,11 +295,14 @@ function renderMembers() {
           role: 'radio',
           'aria-checked': String(person.staffId === state.viewer),
           'data-testid': `member-${person.staffId}`,
-          title: `以 ${person.nick} 的身份发言`,
+          title: `以 ${person.nick} 的身份发言${person.isAdmin ? '（管理员：可以使用 #统计、#查对话）' : ''}`,
           onclick: () => selectView(person.staffId, state.chat),
         },
         renderAvatar(person.staffId),
         h('span', { class: 'member-nick' }, person.nick),
+        person.isAdmin
+          ? h('span', { class: 'admin-tag', 'data-testid': `admin-tag-${person.staffId}` }, '管理员')
+          : null,
       ),
     ),
   );
@@ -366,21 +370,26 @@ function previewOf(item, chat) {
   let who;
   if (item.kind === 'user') {
     const record = state.records.get(item.msgId);
-    text = record?.text ?? '';
+    // What a member typed is plain text: shown as typed, mentions by nick.
+    text = (record?.text ?? '').replace(/@(\S+)/g, (whole, id) =>
+      member(id) ? `@${member(id).nick}` : whole,
+    );
+    text = text.replace(/\s+/g, ' ').trim() || `@${state.robot.name}`;
     who = record?.sender?.nick;
   } else if (item.kind === 'card') {
-    text = state.cards.get(item.outTrackId)?.content || '[AI 卡片]';
+    text = previewText(state.cards.get(item.outTrackId)?.content ?? '', renderOptions()) || '[AI 卡片]';
     who = state.robot.name;
   } else {
-    text = item.event.title || item.event.text || '';
+    const event = item.event;
+    text =
+      event.msgtype === 'text'
+        ? String(event.text ?? '')
+            .replace(/\s+/g, ' ')
+            .trim()
+        : previewText(event.text || event.title || '', renderOptions());
     who = state.robot.name;
   }
-  const flat = text.replace(/@(\S+)/g, (whole, id) => (member(id) ? `@${member(id).nick}` : whole));
-  const plain = flat
-    .replace(/[#>*_`~|]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return chat === 'group' && who ? `${who}: ${plain}` : plain;
+  return chat === 'group' && who ? `${who}: ${text}` : text;
 }
 
 function renderConversation() {
@@ -389,7 +398,7 @@ function renderConversation() {
   $('chat-title').textContent = isGroup ? state.group.title : state.robot.name;
   $('chat-subtitle').textContent = isGroup
     ? `群聊 · ${state.members.length + 1} 人 · 在群里 @${state.robot.name} 提问`
-    : `机器人 · 与 ${member(state.viewer)?.nick ?? ''} 的单聊`;
+    : `机器人 · 与 ${member(state.viewer)?.nick ?? ''}${member(state.viewer)?.isAdmin ? '（管理员）' : ''} 的单聊`;
   const list = $('messages');
   shownPaths = new Map();
   shownCards = new Map();
@@ -408,7 +417,7 @@ function renderConversation() {
   markSeen(chatKey);
   scrollToBottom();
   $('composer').placeholder = isGroup
-    ? `在 ${state.group.title} 中 @${state.robot.name}，Enter 发送，Shift+Enter 换行`
+    ? `在 ${state.group.title} 中 @${state.robot.name}，Enter 发送，Shift+Enter 换行（不写内容直接发送 = 只 @${state.robot.name}）`
     : `发消息给 ${state.robot.name}，Enter 发送，Shift+Enter 换行`;
 }
 
@@ -454,10 +463,11 @@ function fillCard(outTrackId) {
   if (!card || !shown) return;
   // DingTalk shows whom a group card was delivered to (@-mention) above it.
   const mentions = (card.atUserIds ?? []).map((staffId) => `@${staffId}`).join(' ');
-  const body = card.content || '';
+  // While DingTalk streams into it, markers the text so far leaves open are closed (no raw ** until the bold ends).
+  const body = card.finalized ? card.content || '' : settleStreamingMarkdown(card.content || '');
   shown.bubble.innerHTML =
-    (mentions ? renderMarkdown(mentions, { members: state.members }) : '') +
-    (body ? renderMarkdown(body, { members: state.members }) : '<p class="card-waiting">正在思考…</p>');
+    (mentions ? renderMarkdown(mentions, renderOptions()) : '') +
+    (body ? renderMarkdown(body, renderOptions()) : '<p class="card-waiting">正在思考…</p>');
   shown.bubble.classList.toggle('streaming', !card.finalized);
   shown.bubble.classList.toggle('failed', Boolean(card.error));
   shown.bubble.dataset.finalized = String(Boolean(card.finalized));
@@ -510,7 +520,7 @@ function renderUserMessage(item) {
 }
 
 function renderRobotMessage(event) {
-  const options = { members: state.members };
+  const options = renderOptions();
   const html =
     event.msgtype === 'text' ? renderPlainText(event.text, options) : renderMarkdown(event.text, options);
   const bubble = h('div', { class: 'bubble markdown', 'data-testid': 'message-robot' });
@@ -523,99 +533,6 @@ function renderRobotMessage(event) {
 
 // ---------------------------------------------------------------------------------------------------------
 // The path of one message
-
-/** The steps of one message's path, as far as the events so far tell. */
-function describePath(record) {
-  const steps = [{ text: '签名回调' }];
-  const ack = record.ack;
-  if (!ack) return { steps, pending: true };
-  if (ack.status === 200) {
-    steps.push({ text: `200 · ${formatMs(ack.ackMs)}` });
-  } else {
-    const why = ack.status === 401 ? '签名校验失败' : ack.status === 400 ? '回调无效' : '失败';
-    steps.push({ text: `${ack.status} ${why} · ${formatMs(ack.ackMs)}`, status: 'error' });
-    return { steps, pending: false };
-  }
-  if (record.invoke) {
-    const version = record.invoke.api === '2016-08-15' ? 'FC 2.0' : 'FC 3.0';
-    steps.push({
-      text: `异步调用 ${version}`,
-      title: `函数 ${record.invoke.functionName ?? ''} · 任务 ${record.invoke.taskId ?? ''}`,
-    });
-  }
-  if (record.duplicate) {
-    steps.push({
-      text: '409 任务已在队列中',
-      status: 'warn',
-      title: `任务 ${record.duplicate.taskId ?? ''}`,
-    });
-  }
-  let failed = false;
-  for (const trace of record.traces) {
-    const step = stepOfTrace(trace);
-    if (!step) continue;
-    if (step.status === 'error') failed = true;
-    steps.push(step);
-  }
-  const done = record.done;
-  if (done) {
-    const outcome = OUTCOME_LABELS[done.outcome] ?? done.outcome;
-    if (FAILED_OUTCOMES.has(done.outcome)) {
-      steps.push({ text: `${outcome} · 共 ${formatMs(done.durationMs)}`, status: 'error' });
-    } else if (done.outcome === 'duplicate') {
-      steps.push({ text: `重复投递 · 共 ${formatMs(done.durationMs)}`, status: 'warn' });
-    } else {
-      steps.push({ text: `共 ${formatMs(done.durationMs)}`, title: outcome });
-    }
-  }
-  return { steps, pending: !done && !failed && !record.duplicate };
-}
-
-function stepOfTrace(trace) {
-  const fields = trace.fields ?? {};
-  switch (trace.msg) {
-    case 'chat API answered':
-      return {
-        text: `模型 ${formatMs(fields.latencyMs)}${fields.attempt > 1 ? ` · 第 ${fields.attempt} 次` : ''}`,
-        title: fields.usage
-          ? `输入 ${fields.usage.promptTokens ?? '?'} tokens · 输出 ${fields.usage.completionTokens ?? '?'} tokens`
-          : undefined,
-      };
-    case 'chat API call failed':
-      return {
-        text: `模型${fields.retry ? '重试' : '失败'} · ${fields.kind ?? ''}${fields.status ? ` ${fields.status}` : ''}`,
-        status: fields.retry ? 'warn' : 'error',
-      };
-    case 'answer delivered':
-      return {
-        text: `${channelLabel(fields.via)} ${fields.parts ?? '?'} 段 · ${formatMs(fields.durationMs)}`,
-      };
-    case 'answer not delivered':
-      return { text: `未送达 · ${fields.reason ?? '未知原因'}`, status: 'error' };
-    case 'command':
-      return fields.command === 'unknown-command'
-        ? { text: '未知指令', status: 'warn' }
-        : { text: `指令 ${COMMAND_LABELS[fields.command] ?? fields.command ?? ''}` };
-    case 'card answer finished':
-      return {
-        text: `AI 卡片 · ${fields.openApiCalls ?? '?'} 次 OpenAPI 调用${fields.delivered === false ? ' · 改发 Markdown' : ''}`,
-      };
-    case 'card ended with an error notice':
-      return { text: `AI 卡片出错结束 · ${fields.openApiCalls ?? '?'} 次调用`, status: 'error' };
-    case 'duplicate delivery ignored':
-      return { text: '重复投递已忽略', status: 'warn' };
-    default:
-      return isErrorLevel(trace.level)
-        ? { text: `${trace.fn ?? ''} 出错 · ${trace.msg}`, status: 'error' }
-        : null;
-  }
-}
-
-function channelLabel(via) {
-  const channels = new Set(Array.isArray(via) ? via : [via]);
-  if (channels.has('openapi') && channels.has('webhook')) return 'Webhook+OpenAPI';
-  return channels.has('openapi') ? 'OpenAPI' : 'Webhook';
-}
 
 function fillPath(holder, record) {
   const { steps, pending: waiting } = describePath(record);
@@ -647,19 +564,25 @@ function fillTrace(element, record) {
   }
   const start = record.at ?? traces[0].at;
   element.replaceChildren(
-    ...traces.map((trace) => {
-      const fields = trace.fields && Object.keys(trace.fields).length > 0 ? JSON.stringify(trace.fields) : '';
-      return h(
+    ...traces.map((trace) =>
+      // Each entry (time, function, level, message, each field) wraps as a whole, never in the middle of a word.
+      h(
         'div',
         { class: `trace-line${isErrorLevel(trace.level) ? ' error' : ''}` },
-        h('span', { class: 'trace-time' }, `+${Math.max(0, trace.at - start)} ms`),
-        h('span', { class: `trace-fn fn-${trace.fn}` }, trace.fn ?? ''),
-        h('span', { class: 'trace-level' }, String(trace.level ?? '')),
-        h('span', { class: 'trace-msg' }, trace.msg ?? ''),
-        fields ? h('span', { class: 'trace-fields' }, fields) : null,
-      );
-    }),
+        h('span', { class: 'trace-entry trace-time' }, `+${Math.max(0, trace.at - start)} ms`),
+        h('span', { class: `trace-entry trace-fn fn-${trace.fn}` }, trace.fn ?? ''),
+        h('span', { class: 'trace-entry trace-level' }, String(trace.level ?? '')),
+        h('span', { class: 'trace-entry trace-msg' }, trace.msg ?? ''),
+        ...Object.entries(trace.fields ?? {}).map(([name, value]) =>
+          h('span', { class: 'trace-entry trace-field' }, `${name}=${formatField(value)}`),
+        ),
+      ),
+    ),
   );
+}
+
+function formatField(value) {
+  return typeof value === 'string' && !/\s/.test(value) ? value : JSON.stringify(value);
 }
 
 function toggleTrace(msgId) {
@@ -677,15 +600,15 @@ function renderCommands() {
   const container = $('commands');
   container.replaceChildren(
     h('span', { class: 'commands-label' }, '指令'),
-    ...COMMANDS.map((command) =>
+    ...COMMANDS.filter((command) => command.shown?.() ?? true).map((command) =>
       h(
         'button',
         {
           type: 'button',
-          class: 'command',
+          class: `command${command.shown === viewerIsAdminInDm ? ' admin-only' : ''}`,
           'data-testid': `command-${command.id}`,
           title: command.description,
-          onclick: () => send(command.text),
+          onclick: () => composer?.send(command.text),
         },
         h('span', { class: 'command-word' }, command.text),
         command.label ? ` ${command.label}` : '',
@@ -705,6 +628,8 @@ function selectView(staffId, chat) {
   renderMembers();
   renderChatList();
   renderConversation();
+  renderCommands();
+  composer?.refresh();
   $('composer').focus();
 }
 
@@ -718,41 +643,6 @@ function restoreView() {
   const staffId = member(saved?.staffId) ? saved.staffId : member(state.viewer) ? state.viewer : '';
   state.viewer = staffId || state.members[0]?.staffId || '';
   if (saved?.chat === 'dm' || saved?.chat === 'group') state.chat = saved.chat;
-}
-
-async function send(text) {
-  const error = $('composer-error');
-  if (!text.trim() || sending || !state.viewer) return false;
-  sending = true;
-  $('composer-form').classList.add('sending');
-  error.textContent = '';
-  try {
-    const response = await fetch('/api/messages', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ staffId: state.viewer, chat: state.chat, text }),
-    });
-    if (!response.ok) {
-      const body = await response.json().catch(() => ({}));
-      error.textContent = `发送失败（HTTP ${response.status}）${body.error ? `：${body.error}` : ''}`;
-      return false;
-    }
-    return true;
-  } catch {
-    error.textContent = '发送失败：连不上 playground 服务';
-    return false;
-  } finally {
-    sending = false;
-    $('composer-form').classList.remove('sending');
-  }
-}
-
-async function submitComposer() {
-  const composer = $('composer');
-  if (await send(composer.value)) {
-    composer.value = '';
-    composer.focus();
-  }
 }
 
 function isNearBottom(element) {
@@ -772,6 +662,7 @@ function resetState(snapshot) {
   state.model = snapshot.model ?? null;
   state.members = Array.isArray(snapshot.members) ? snapshot.members : [];
   state.group = snapshot.group ?? state.group;
+  state.features = snapshot.features ?? state.features;
   state.chats = new Map();
   state.records = new Map();
   state.seen = new Map();
@@ -854,17 +745,23 @@ function connectEvents() {
 }
 
 function start() {
-  const composer = $('composer');
-  $('composer-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    submitComposer();
+  composer = setUpComposer({
+    view: () => ({
+      staffId: state.viewer,
+      chat: state.chat,
+      maxChars: state.features.maxTextChars?.[state.chat] ?? 20000,
+    }),
   });
-  composer.addEventListener('keydown', (event) => {
-    // Enter that confirms an IME candidate (Chinese input) must not send.
-    if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.keyCode === 229) return;
-    event.preventDefault();
-    submitComposer();
-  });
+  // An image the emulated DingTalk does not know (any more) shows its description instead of a broken icon.
+  document.addEventListener(
+    'error',
+    (event) => {
+      const image = event.target;
+      if (!(image instanceof HTMLImageElement) || !image.classList.contains('md-image')) return;
+      image.replaceWith(h('span', { class: 'md-image-missing' }, `🖼 ${image.alt}（图片无法显示）`));
+    },
+    true,
+  );
   renderCommands();
   connectEvents();
   syncState();

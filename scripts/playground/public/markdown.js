@@ -21,6 +21,8 @@ const TABLE_SEPARATOR = /^ *\|? *:?-+:? *(?:\| *:?-+:? *)*\|? *$/;
 const SAFE_URL = /^https?:\/\/[^\s]+$/i;
 const BARE_URL = /https?:\/\/[\w!#$%&'*+,\-./:;=?@~()[\]]+/gi;
 const LANGUAGE = /^[\w+#.-]{1,32}$/;
+// DingTalk media ids, as /media/upload returns them (e.g. @lADPDe7s…).
+const MEDIA_ID = /^@[\w-]{1,200}$/;
 
 /** Escapes the five HTML-significant characters. */
 export function escapeHtml(text) {
@@ -29,24 +31,29 @@ export function escapeHtml(text) {
 
 /**
  * Renders robot markdown to HTML. `options.members` ([{ staffId, nick }]) turns `@<staffId>` of a known member
- * into a highlighted `@<nick>` mention, the way DingTalk shows it.
+ * into a highlighted `@<nick>` mention, the way DingTalk shows it. `options.mediaUrl(mediaId)` gives the address
+ * an image in DingTalk media (`![描述](@lADP…)`, as #图片 answers) is shown from; without it such images show as
+ * their description.
  */
 export function renderMarkdown(markdown, options = {}) {
-  const context = { nicks: mapNicks(options.members) };
   const lines = escapeHtml(String(markdown ?? '').replaceAll(HOLE, ''))
     .replace(/\r\n?/g, '\n')
     .replace(/\t/g, '    ')
     .split('\n');
-  return renderBlocks(lines, context);
+  return renderBlocks(lines, contextOf(options));
 }
 
 /** Renders plain text (DingTalk `text` messages): escaped, line breaks kept, member mentions highlighted. */
 export function renderPlainText(text, options = {}) {
-  const context = { nicks: mapNicks(options.members) };
+  const context = contextOf(options);
   const holes = [];
   const escaped = escapeHtml(String(text ?? '').replaceAll(HOLE, '')).replace(/\r\n?/g, '\n');
   const withMentions = replaceMentions(escaped, context, holes);
   return fillHoles(withMentions, holes).replace(/\n/g, '<br>');
+}
+
+function contextOf(options) {
+  return { nicks: mapNicks(options.members), mediaUrl: options.mediaUrl };
 }
 
 function mapNicks(members) {
@@ -244,12 +251,9 @@ function renderInline(text, context) {
   out = out.replace(
     /(!?)\[([^\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)(?:\s+&quot;[^)]*&quot;)?\)/g,
     (_, bang, label, url) => {
+      if (bang) return hole(holes, renderImage(url, label, context, holes));
       if (!SAFE_URL.test(url)) return hole(holes, renderEmphasis(label || url, holes));
-      // Images are shown as links: the page must not load anything from outside the playground.
-      const inner = bang
-        ? `🖼 ${renderEmphasis(label || '图片', holes)}`
-        : renderEmphasis(label || url, holes);
-      return hole(holes, link(url, inner));
+      return hole(holes, link(url, renderEmphasis(label || url, holes)));
     },
   );
   out = out.replace(BARE_URL, (url) => {
@@ -288,6 +292,21 @@ function replaceMentions(text, context, holes) {
     if (nick === undefined) return whole;
     return hole(holes, `<span class="mention" data-staff-id="${staffId}">@${escapeHtml(nick)}</span>`);
   });
+}
+
+/** An image by URL, or by DingTalk media id when the page can show media; otherwise its description. */
+function renderImage(url, label, context, holes) {
+  let src;
+  // An http(s) URL is already escaped, like every link; the page's media address is escaped here.
+  if (SAFE_URL.test(url)) src = url;
+  else if (MEDIA_ID.test(url) && typeof context.mediaUrl === 'function') {
+    const address = context.mediaUrl(url);
+    if (typeof address === 'string' && address !== '') src = escapeHtml(address);
+  }
+  if (src === undefined) return `🖼 ${renderEmphasis(label || '图片', holes)}`;
+  // Inline code in the description was already made into a fragment; an attribute takes its text only.
+  const alt = label.replace(HOLE_PATTERN, '').trim() || '图片';
+  return `<img class="md-image" src="${src}" alt="${alt}" loading="lazy" referrerpolicy="no-referrer">`;
 }
 
 function link(href, inner) {
