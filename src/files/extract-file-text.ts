@@ -1,40 +1,18 @@
-// Placeholder with the agreed interface; the real detector and extractors land from the `files` branch.
-export type FileType =
-  | 'txt'
-  | 'md'
-  | 'csv'
-  | 'json'
-  | 'pdf'
-  | 'docx'
-  | 'xlsx'
-  | 'pptx'
-  | 'doc'
-  | 'xls'
-  | 'zip'
-  | 'image';
+import type { ExtractedFile } from './file-types';
 
-export type ExtractedFile =
-  | { status: 'text'; type: FileType; text: string; truncated: boolean; chars: number }
-  | { status: 'unsupported'; type: FileType | 'unknown' }
-  | { status: 'encrypted'; type: FileType }
-  | { status: 'no-text'; type: FileType }
-  | { status: 'corrupt'; type: FileType };
+export { detectFileType } from './detect-file-type';
+export type { ExtractedFile, FileType } from './file-types';
 
-export function detectFileType(_bytes: Uint8Array, _fileName?: string): FileType | 'unknown' {
-  return 'unknown';
-}
-
+/**
+ * The text of a file, cut to maxChars, or why there is none. The type comes from the bytes; `fileName` (which
+ * may lack an extension) only picks among the text kinds. The extractors and their libraries (pdf.js, fflate)
+ * load at the first call: the build ships them as chunks beside the bundle, so the entry file and cold start do
+ * not carry them.
+ */
 export async function extractFileText(
   bytes: Uint8Array,
-  options: { fileName?: string; maxChars: number },
+  options: { fileName?: string | undefined; maxChars: number },
 ): Promise<ExtractedFile> {
-  const text = Buffer.from(bytes).toString('utf8');
-  const truncated = text.length > options.maxChars;
-  return {
-    status: 'text',
-    type: 'txt',
-    text: text.slice(0, options.maxChars),
-    truncated,
-    chars: text.length,
-  };
+  const { extractText } = await import('./extract/extract-text');
+  return extractText(bytes, options);
 }

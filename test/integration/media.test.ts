@@ -214,6 +214,62 @@ describe('files', () => {
   });
 });
 
+describe('real documents (fixtures made by scripts/make-test-files.ts)', () => {
+  const fixture = (name: string) => readFile(join(__dirname, '..', 'fixtures', 'files', name));
+
+  it.each([
+    ['chinese.pdf', '季度报告：收入增长百分之十二。'],
+    ['english.pdf', 'Revenue grew 12% in Q3'],
+    ['report.docx', 'Project plan'],
+    ['budget.xlsx', 'Servers\t1200.5'],
+  ])('%s: its extracted text reaches the model, whatever the file is called', async (name, snippet) => {
+    // DingTalk's fileName may have no extension: the type comes from the bytes.
+    const result = await chat().send(file(await fixture(name), '季度材料'), 'dm-file');
+    expect(result.request?.messages.at(-1)?.content).toContain(snippet);
+    expect(result.answers).toHaveLength(1);
+  });
+
+  it.each([
+    ['truncated.pdf', '已损坏'],
+    ['garbage.docx', '已损坏'],
+    ['encrypted.pdf', '密码保护'],
+    ['encrypted.docx', '密码保护'],
+    ['scanned.pdf', '没有可以提取的文字'],
+    ['archive.zip', '暂不支持这种文件'],
+    ['legacy.doc', '暂不支持这种文件'],
+  ])('%s gets a notice that says what is wrong, and no model call', async (name, notice) => {
+    const result = await chat().send(file(await fixture(name), name), 'dm-file');
+    expect(result.answers).toHaveLength(1);
+    expect(result.answers[0]).toContain(notice);
+    expect(result.requests).toHaveLength(0);
+  });
+
+  it('a file over MAX_FILE_BYTES gets a notice naming the limit', async () => {
+    await withConnector({ replyEnv: { MAX_FILE_BYTES: '4096' } }, async (small) => {
+      const body = {
+        ...freshMessage({ webhook: small.dingtalk.newSessionWebhook(), fixture: 'dm-file' }),
+        content: { downloadCode: small.dingtalk.receiveFile(Buffer.alloc(8192, 65)), fileName: 'big.txt' },
+      };
+      await small.send(body);
+      await small.settle();
+      expect(small.dingtalk.posts.at(-1)?.body.markdown.text).toContain('文件太大了（超过 4 KB）');
+      expect(small.chat.requests).toHaveLength(0);
+    });
+  });
+
+  it('the prompt-injection fixture stays between the markers', async () => {
+    const result = await chat().send(file(await fixture('prompt-injection.txt'), 'readme'), 'dm-file');
+    const content = result.request?.messages.at(-1)?.content ?? '';
+    const nonce = /\n<<<文件内容 ([0-9a-f]{16})>>>\n/.exec(content)?.[1];
+    expect(nonce).toBeDefined();
+    const inside = content.slice(
+      content.indexOf(`\n<<<文件内容 ${nonce}>>>\n`),
+      content.indexOf(`\n<<<文件结束 ${nonce}>>>`),
+    );
+    expect(inside.toLowerCase()).toContain('ignore previous instructions');
+  });
+});
+
 describe('quoted messages', () => {
   it('the quoted text goes with the question, marked as a quotation', async () => {
     const result = await chat().send(quoting('这句话是什么意思？', 'text', { text: '落霞与孤鹜齐飞' }));
