@@ -1,8 +1,8 @@
 import type { Logger, StreamingAnswer } from '../ports';
 import type { AnswerCardSettings } from './answer-card';
+import { AnswerCardCalls } from './answer-card-calls';
 import {
   type Cadence,
-  canAttempt,
   canContinueInNewCard,
   canSendLiveUpdate,
   type Spent,
@@ -11,9 +11,9 @@ import {
 import { type CardClient, type CardFailure, type CardOutcome, describeCardFailure } from './card-client';
 import type { CardCooldown } from './card-cooldown';
 import type { CardSpace } from './card-space';
-import { FLOW_STATUS, type FlowStatus, initialCardParams } from './card-template';
+import { FLOW_STATUS, type FlowStatus } from './card-template';
 import { type CardLimits, closeOpenFence, cutCardText, fitsCard } from './cut-card-text';
-import type { CallContext, DingTalkApp } from './openapi-client';
+import type { DingTalkApp } from './openapi-client';
 
 /** What every answer of an instance shares. */
 export interface RunDeps {
@@ -59,13 +59,12 @@ export class AnswerCardRun implements StreamingAnswer {
   private text = '';
   private readonly cardList: Card[] = [];
   private readonly cadence: Cadence;
+  private readonly api: AnswerCardCalls;
   private readonly stats = {
-    calls: 0,
     firstTextAt: undefined as number | undefined,
     firstUpdateMs: undefined as number | undefined,
     streamingRefused: false,
   };
-  private readonly context: CallContext;
   private opening: Promise<boolean> | undefined;
   private ending: Promise<Ending> | undefined;
   private closing = false;
@@ -74,16 +73,11 @@ export class AnswerCardRun implements StreamingAnswer {
 
   constructor(private readonly deps: RunDeps) {
     this.cadence = { updates: 0, lastAt: undefined, floorMs: deps.settings.updateIntervalMs };
-    this.context = {
-      log: deps.log,
-      onCall: () => {
-        this.stats.calls += 1;
-      },
-    };
+    this.api = new AnswerCardCalls(deps);
   }
 
   get calls(): number {
-    return this.stats.calls;
+    return this.api.count;
   }
 
   open(): Promise<boolean> {
@@ -127,7 +121,7 @@ export class AnswerCardRun implements StreamingAnswer {
       return false;
     }
     const first = this.newCard(0, '');
-    const created = await this.createCard(first);
+    const created = await this.addCard(first);
     if (created.ok) {
       cooldown.clear(app.appKey);
       this.phase = 'live';
@@ -137,7 +131,8 @@ export class AnswerCardRun implements StreamingAnswer {
     this.phase = 'off';
     this.report(created, 'AI card unavailable, answering with markdown');
     // A timed-out create may still have made the card: end it, or it would spin in the chat forever.
-    if (created.kind === 'timeout') await this.setCard(first, SEE_NEXT_MESSAGE, FLOW_STATUS.finished, 0);
+    if (created.kind === 'timeout')
+      await this.api.end(first.outTrackId, SEE_NEXT_MESSAGE, FLOW_STATUS.finished, 0);
     return false;
   }
 
@@ -203,15 +198,7 @@ export class AnswerCardRun implements StreamingAnswer {
   private async sendLiveUpdate(card: Card): Promise<void> {
     const part = this.text.slice(card.start);
     this.countUpdate();
-    const { cards, app, settings } = this.deps;
-    const update = {
-      outTrackId: card.outTrackId,
-      key: settings.contentKey,
-      content: card.reopen + part,
-      isFinalize: false,
-      isError: false,
-    };
-    const outcome = await cards.stream(app, update, this.context);
+    const outcome = await this.api.stream(card.outTrackId, card.reopen + part);
     if (outcome.ok) {
       card.visible = part;
       this.stats.firstUpdateMs ??= Math.round(performance.now() - (this.stats.firstTextAt ?? 0));
@@ -234,7 +221,7 @@ export class AnswerCardRun implements StreamingAnswer {
     const cut = this.cut(card, reserveChars);
     if (!(await this.endCard(card, cut.content, cut.part, FLOW_STATUS.finished, 2))) return;
     this.countUpdate();
-    const created = await this.createCard(this.newCard(card.start + cut.part.length, cut.reopen));
+    const created = await this.addCard(this.newCard(card.start + cut.part.length, cut.reopen));
     if (!created.ok) this.breakOff(created, 'could not continue the answer in a new AI card');
   }
 
@@ -245,7 +232,7 @@ export class AnswerCardRun implements StreamingAnswer {
       return;
     this.phase = 'spilled';
     this.deps.log.info(
-      { cards: this.cardList.length, calls: this.stats.calls },
+      { cards: this.cardList.length, calls: this.api.count },
       'the cards are full: the rest of the answer goes out as markdown',
     );
   }
@@ -268,7 +255,7 @@ export class AnswerCardRun implements StreamingAnswer {
     flowStatus: FlowStatus,
     callsAfter = 0,
   ): Promise<boolean> {
-    const outcome = await this.setCard(card, content, flowStatus, callsAfter);
+    const outcome = await this.api.end(card.outTrackId, content, flowStatus, callsAfter);
     if (outcome.ok) {
       card.visible = part;
       return true;
@@ -277,49 +264,13 @@ export class AnswerCardRun implements StreamingAnswer {
     return false;
   }
 
-  /**
-   * One instance update sets the text and the flow status together, as DingTalk's own card SDK ends its AI
-   * cards (ai_finish, ai_fail): no separate streaming "finalize" call.
-   */
-  private setCard(card: Card, content: string, flowStatus: FlowStatus, callsAfter: number) {
-    const { cards, app, settings } = this.deps;
-    const params = { [settings.contentKey]: content, flowStatus };
-    return this.withRetries(
-      () => cards.updateInstance(app, { outTrackId: card.outTrackId, params }, this.context),
-      callsAfter,
-      (failure) => failure.retryable,
-    );
-  }
+  // ── Small helpers ─────────────────────────────────────────────────────────────────────────────────────────
 
-  private async createCard(card: Card): Promise<CardOutcome> {
-    const { cards, app, settings, space } = this.deps;
-    const params = initialCardParams(settings.templateId, settings.contentKey, FLOW_STATUS.inputting);
-    const request = { outTrackId: card.outTrackId, templateId: settings.templateId, params, space };
-    // Only a refused create is safe to repeat: one that timed out may have made the card.
-    const outcome = await this.withRetries(
-      () => cards.createAndDeliver(app, request, this.context),
-      1,
-      (failure) => failure.kind === 'qps' || failure.kind === 'unreachable',
-    );
+  private async addCard(card: Card): Promise<CardOutcome> {
+    const outcome = await this.api.create(card.outTrackId);
     if (outcome.ok) this.cardList.push(card);
     return outcome;
   }
-
-  private async withRetries(
-    send: () => Promise<CardOutcome>,
-    callsAfter: number,
-    repeatable: (failure: CardFailure) => boolean,
-  ): Promise<CardOutcome> {
-    let outcome = await send();
-    for (const delayMs of this.deps.retryDelaysMs) {
-      if (outcome.ok || !repeatable(outcome) || !canAttempt(this.stats.calls, callsAfter)) break;
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-      outcome = await send();
-    }
-    return outcome;
-  }
-
-  // ── Small helpers ─────────────────────────────────────────────────────────────────────────────────────────
 
   private run(step: () => Promise<void>): void {
     this.inFlight = step()
@@ -362,7 +313,7 @@ export class AnswerCardRun implements StreamingAnswer {
         code: failure.code,
         scope: failure.scope,
         setting: failure.setting,
-        calls: this.stats.calls,
+        calls: this.api.count,
       },
       `${message}: ${describeCardFailure(failure)}`,
     );
@@ -375,7 +326,7 @@ export class AnswerCardRun implements StreamingAnswer {
       {
         cards: this.cardList.length,
         updates: this.cadence.updates,
-        calls: this.stats.calls,
+        calls: this.api.count,
         firstUpdateMs: this.stats.firstUpdateMs,
         streaming: !this.stats.streamingRefused,
         spilled,
@@ -430,7 +381,7 @@ export class AnswerCardRun implements StreamingAnswer {
   }
 
   private spent(): Spent {
-    return { calls: this.stats.calls, cards: this.cardList.length };
+    return { calls: this.api.count, cards: this.cardList.length };
   }
 }
 

@@ -183,23 +183,33 @@ describe('when cards are off or cannot be used', () => {
     });
   });
 
-  it('a custom template keeps working with DINGTALK_CARD_CONTENT_KEY', async () => {
+  it('a custom template keeps working with DINGTALK_CARD_CONTENT_KEY, ~1,000 characters over 6 s within 12 calls', async () => {
     await withConnector(
       {
         cards: true,
-        replyEnv: { DINGTALK_CARD_TEMPLATE_ID: 'my-answer-card.schema', DINGTALK_CARD_CONTENT_KEY: 'answer' },
+        replyEnv: {
+          DINGTALK_CARD_TEMPLATE_ID: 'my-answer-card.schema',
+          DINGTALK_CARD_CONTENT_KEY: 'answer',
+          LLM_TIMEOUT: '15',
+        },
       },
       async (fresh) => {
-        fresh.chat.script({ kind: 'stream', text: '自定义模板里的回答', firstTokenMs: 20 });
+        const text = answerText();
+        // The model: first token after 300 ms, then 40 tokens/s of 4 characters.
+        fresh.chat.script({ kind: 'stream', text, firstTokenMs: 300, tokensPerSecond: 40, charsPerToken: 4 });
         await fresh.send(freshMessage({ webhook: fresh.dingtalk.newSessionWebhook(), text: '自定义模板' }));
         await fresh.settle();
         const [card] = [...fresh.dingtalk.cards.values()];
         expect(card).toMatchObject({
           templateId: 'my-answer-card.schema',
-          params: { answer: '自定义模板里的回答', flowStatus: '3' },
+          params: { answer: text, flowStatus: '3' },
           finalized: true,
         });
+        expect(card?.history.filter((entry) => !entry.isFinalize).length).toBeGreaterThan(3);
         expect(fresh.dingtalk.posts).toHaveLength(0);
+        expect(
+          fresh.dingtalk.calls.filter((call) => call.path.startsWith('/v1.0/')).length,
+        ).toBeLessThanOrEqual(12);
       },
     );
   });

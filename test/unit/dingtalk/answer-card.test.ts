@@ -251,25 +251,26 @@ describe('answer cards: streaming into the built-in AI card', () => {
     });
   });
 
-  it('keeps a custom template working with its own content variable', async () => {
+  it('keeps a custom template working with its own content variable, within the same call budget', async () => {
     const { api, cards, logger } = await setUp({
-      settings: { templateId: CUSTOM_TEMPLATE, contentKey: 'content' },
+      settings: { templateId: CUSTOM_TEMPLATE, contentKey: 'content', updateIntervalMs: 100 },
     });
+    const answer = '自定义模板的回答。'.repeat(110);
     const card = cards.start(dmTarget(), 'msg-custom', logger.log)!;
 
     expect(await card.open()).toBe(true);
-    card.update('自定义模板');
-    await until(() => onlyCard(api).history.length === 1);
-    await card.finish('自定义模板的回答');
+    await feed(card, answer, 10, 30);
+    expect(await card.finish(answer)).toEqual({ delivered: true, deliveredChars: answer.length });
 
     expect(onlyCard(api)).toMatchObject({
       templateId: CUSTOM_TEMPLATE,
-      params: { content: '自定义模板的回答', flowStatus: '3' },
+      params: { content: answer, flowStatus: '3' },
       contentKey: 'content',
-      content: '自定义模板的回答',
+      content: answer,
       finalized: true,
     });
     expect(onlyCard(api).params).not.toHaveProperty('msgContent');
+    expect(card.calls).toBeLessThanOrEqual(12);
   });
 
   it('holds text given before the card exists and sends it as soon as the card is open', async () => {
