@@ -60,16 +60,15 @@ export interface StreamingAnswer {
    */
   update(text: string): void;
   /**
-   * The complete answer: the last streaming update carries it with isFinalize, then the flow status becomes
-   * FINISHED. `deliveredChars`: the first that many characters of `text` are in the user's cards. When
-   * `delivered` is false the caller posts `text.slice(deliveredChars)` as markdown (or all of `text`, accepting
-   * a repeat); nothing else is needed. With streaming refused (Card.Streaming.Write) the cards are still filled
-   * through the instance update, so that case usually ends delivered.
+   * The complete answer: the card gets it with its flow status FINISHED. `deliveredChars`: the first that many
+   * characters of `text` are in the user's cards. When `delivered` is false the caller posts the rest as markdown
+   * (reopening a code block the cards closed: see reopenFenceAfter), or all of `text`, accepting a repeat. That
+   * happens when an answer is longer than its cards can hold within the call budget, or a card broke part-way.
    */
   finish(text: string): Promise<{ delivered: boolean; deliveredChars: number }>;
   /**
-   * Ends the card(s) on an error or timeout: the text so far (if any) plus the notice, isFinalize with isError,
-   * flow status FAILED ("5"), never left loading. `delivered` false: the user did not get the notice in a card, so
+   * Ends the card(s) on an error or timeout: the text so far (if any) plus the notice, flow status FAILED ("5"),
+   * never left loading. `delivered` false: the user did not get the notice in a card, so
    * the caller posts it as markdown.
    */
   fail(notice: string): Promise<{ delivered: boolean }>;

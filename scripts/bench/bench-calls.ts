@@ -9,10 +9,14 @@ export interface CallsResult {
   card: number;
   /** The same answer from an instance with no cached token: the token fetch included. */
   card_cold_token: number;
+  /** A MAX_ANSWER_CHARS (20,000-character) answer, token cached: three cards, the rest through the webhook. */
+  card_20000: number;
 }
 
 /** The ~1,000-character answer, streamed over about 2 s (250 tokens of 4 characters at 125 tokens/s). */
 const CARD_ANSWER = { chars: 1000, charsPerToken: 4, tokensPerSecond: 125 };
+/** The longest answer MAX_ANSWER_CHARS lets through, streamed over about 5 s. */
+const LONGEST_ANSWER = { chars: 20_000, charsPerToken: 8, tokensPerSecond: 500 };
 
 /** dingtalk_calls_per_answer: counted from the DingTalk stand-in's request log around one answered message. */
 export async function measureCalls(): Promise<CallsResult> {
@@ -30,7 +34,13 @@ export async function measureCalls(): Promise<CallsResult> {
     const cold = await countCalls(cards, 'card-cold');
     const warm = await countCalls(cards, 'card-warm');
     if (cold.webhook + warm.webhook > 0) throw new Error('calls: a card answer fell back to the webhook');
-    return { plain: plainCalls, card: warm.openApi, card_cold_token: cold.openApi };
+    const longest = await countCalls(cards, 'card-longest', LONGEST_ANSWER);
+    return {
+      plain: plainCalls,
+      card: warm.openApi,
+      card_cold_token: cold.openApi,
+      card_20000: longest.openApi,
+    };
   } finally {
     await cards.stop();
   }
@@ -39,13 +49,15 @@ export async function measureCalls(): Promise<CallsResult> {
 async function countCalls(
   connector: BenchConnector,
   staffId: string,
+  answer = CARD_ANSWER,
 ): Promise<{ all: number; openApi: number; webhook: number }> {
-  const text = '这是卡片里流式显示的回答，每一句都逐字出现。'.repeat(50).slice(0, CARD_ANSWER.chars);
+  const sentence = '这是卡片里流式显示的回答，每一句都逐字出现。\n\n';
+  const text = sentence.repeat(Math.ceil(answer.chars / sentence.length)).slice(0, answer.chars);
   connector.chat.script({
     kind: 'stream',
     text,
-    charsPerToken: CARD_ANSWER.charsPerToken,
-    tokensPerSecond: CARD_ANSWER.tokensPerSecond,
+    charsPerToken: answer.charsPerToken,
+    tokensPerSecond: answer.tokensPerSecond,
   });
   const before = connector.dingtalk.calls.length;
   const sent = await connector.send('请详细介绍一下发布流程。', `calls-${staffId}`);

@@ -22,7 +22,6 @@ export const BENCH_ROLE = {
   accessKeySecret: 'bench-role-access-key-secret-0123',
   securityToken: 'bench-role-security-token-abcdefghijklmnop',
 };
-export const BENCH_CARD_TEMPLATE = 'bench-ai-card.schema';
 const REPLY_FUNCTION = 'dingtalk-reply';
 
 /** The path of a built bundle: dist/<fn>/index.js. */
@@ -63,7 +62,8 @@ export function buildReplyEnv(options: {
     DINGTALK_APP_SECRET: BENCH_APP_SECRET,
     DINGTALK_API_BASE: options.dingtalkUrl,
     LOG_LEVEL: 'info',
-    ...(options.cards ? { DINGTALK_CARD_TEMPLATE_ID: BENCH_CARD_TEMPLATE } : {}),
+    // With an app key, answers stream into DingTalk's built-in AI card unless turned off.
+    ...(options.cards ? {} : { DINGTALK_CARD_TEMPLATE_ID: 'off' }),
   };
 }
 

@@ -66,8 +66,9 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetR
   }
   const calls = results.dingtalk_calls_per_answer;
   add('dingtalk_calls_per_answer.plain', calls.plain, 'calls');
-  add('dingtalk_calls_per_answer.card', calls.card, 'calls');
-  add('dingtalk_calls_per_answer.card_cold_token', calls.card_cold_token, 'calls');
+  add('dingtalk_calls_per_answer.card', calls.card, 'calls', 12);
+  add('dingtalk_calls_per_answer.card_cold_token', calls.card_cold_token, 'calls', 12);
+  add('dingtalk_calls_per_answer.card_20000', calls.card_20000, 'calls', 20);
   const gbs = results.gb_seconds_per_1000_messages;
   add('gb_seconds_per_1000_messages.conversation', gbs.conversation, 'GB·s');
   add('gb_seconds_per_1000_messages.reply', gbs.reply, 'GB·s');

@@ -101,7 +101,7 @@ async function main(): Promise<void> {
         "receiving the answer's last post; minus the chat stand-in's time (it answers at once, not streaming); " +
         'the emulator hops (IPC to the instances) are included, FC queueing is not',
       first_visible_ms:
-        'one warm-up message first; stream: first card update with text (DINGTALK_CARD_TEMPLATE_ID set), plain: ' +
+        "one warm-up message first; stream: first card update with text (DingTalk's built-in AI card, the default with an app key), plain: " +
         'first webhook post (cards off, the answer comes whole after the full generation time)',
       cold_load_ms:
         'require() of the bundle in a fresh node process, from a copy outside the repository; median',
@@ -114,7 +114,8 @@ async function main(): Promise<void> {
         'store.load(key, 5) + store.append(turn) on the local disk (not an OSS mount), median; N real turn files',
       dingtalk_calls_per_answer:
         'plain: every request DingTalk received for one answered DM (the webhook post counts); card: OpenAPI calls ' +
-        'for a ~1,000-character answer streamed over ~2 s, token cached; card_cold_token: same, no cached token',
+        'for a ~1,000-character answer streamed over ~2 s, token cached; card_cold_token: same, no cached token; ' +
+        'card_20000: a 20,000-character answer (MAX_ANSWER_CHARS) over ~5 s, token cached, the rest past three cards through the webhook',
     },
   };
   const targets = evaluateTargets(measured);

@@ -59,24 +59,27 @@ export interface EmulatedCard {
   params: Record<string, string>;
   /** Current value of the streamed variable (`contentKey`). */
   content: string;
-  /** The variable streaming writes: the last streaming `key`, else the emulator's `cardContentKey`. */
+  /** The variable streaming writes: the last streaming `key`, else msgContent for DingTalk's built-in AI card, else the emulator's `cardContentKey`. */
   contentKey: string;
   flowStatus: string;
   delivered: boolean;
+  /** Ended: by a streaming call with isFinalize, or an instance update to flow status FINISHED or FAILED. */
   finalized: boolean;
+  /** Ended with isError, or with flow status FAILED ("5"). */
   error: boolean;
   /** Accepted streaming updates. */
   updates: number;
   /** The staffIds a group card was delivered @-mentioning (imGroupOpenDeliverModel.atUserIds). */
   atUserIds: string[];
-  /** Every change of the content, in order (streaming updates, and instance updates that changed it). */
+  /** Every change of the content, in order (streaming updates, and instance updates that changed it or ended the card). */
   history: Array<{ at: number; content: string; isFinalize: boolean }>;
 }
 
 /**
  * How the next card calls fail: 403 a missing permission (`scope`), 'qps' DingTalk's 403 QpsLimit, 429 a
- * throttled call, 500 unknownError, 'quota' the org's monthly API quota, 'undelivered' a createAndDeliver whose
- * deliverResults report failure, 'lost' a call that takes effect but whose answer never comes (a timeout).
+ * throttled call, 500 unknownError, 'quota' the org's monthly API quota (403 ApiCountLimitForOrg, or with
+ * `legacy` the oapi shape errcode 90020), 'undelivered' a createAndDeliver whose deliverResults report failure,
+ * 'lost' a call that takes effect but whose answer never comes (a timeout).
  */
 export type CardFailureKind = 403 | 'qps' | 429 | 500 | 'quota' | 'undelivered' | 'lost';
 
@@ -116,8 +119,10 @@ export interface DingTalkApi {
   failCards(
     kind: CardFailureKind,
     count?: number,
-    options?: { scope?: 'Card.Instance.Write' | 'Card.Streaming.Write'; api?: CardApi },
+    options?: { scope?: 'Card.Instance.Write' | 'Card.Streaming.Write'; api?: CardApi; legacy?: boolean },
   ): void;
+  /** Card calls refused with QpsLimit because more than `cardQps` arrived within a second. */
+  readonly qpsRejections: number;
   /** Files accepted by POST /media/upload (oapi.dingtalk.com), in arrival order. */
   mediaUploads: MediaUpload[];
   /** Invalidates every issued access token, so the next send gets 401. */
@@ -147,10 +152,18 @@ export interface DingTalkApiOptions {
   onMessage?: (
     message: { channel: 'webhook'; post: WebhookPost } | { channel: 'openapi'; message: OpenApiMessage },
   ) => void;
-  /** Card templates this org has; default: any id ending in .schema. */
+  /**
+   * Card templates this org has; default: any id ending in .schema. A list given here is all there is, DingTalk's
+   * built-in AI card included only if listed (whether every org has it is unverified, dingtalk.md §13).
+   */
   cardTemplates?: string[];
-  /** The streamed variable before any streaming call names it (instance updates); default 'content'. */
+  /** The streamed variable of a custom template before any streaming call names it (instance updates); default 'content'. */
   cardContentKey?: string;
+  /**
+   * Card calls per app accepted within any one second; more are refused with 403 QpsLimit, as DingTalk does
+   * (about 40, dingtalk.md §6). Default 40.
+   */
+  cardQps?: number;
   /** Called after every change of a card with a snapshot of it (the playground renders cards live from it). */
   onCard?: (card: EmulatedCard) => void;
 }
@@ -178,6 +191,10 @@ const CARD_ROUTES: Record<string, CardApi> = {
   'PUT /v1.0/card/instances': 'instance',
 };
 const OUT_TRACK_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+// DingTalk's built-in AI card (dingtalk.md §8.1): any org may use it; its streaming markdown variable is msgContent.
+const BUILT_IN_TEMPLATE = '382e4302-551d-4880-bf29-a30acfab2e71.schema';
+const BUILT_IN_STREAMING_KEYS = ['msgContent'];
+const ENDED_FLOW_STATUS: Record<string, 'finished' | 'failed'> = { '3': 'finished', '5': 'failed' };
 const OPEN_SPACE_ID = /^dtv1\.card\/\/(IM_ROBOT|IM_GROUP)\.([^;]+)$/;
 const OPENAPI_FAILURES: Record<OpenApiFailure, object> = {
   403: {
@@ -202,7 +219,11 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
   const openApiMessages: OpenApiMessage[] = [];
   const calls: DingTalkApi['calls'] = [];
   const cards = new Map<string, EmulatedCard>();
-  const cardFailures: Array<{ kind: CardFailureKind; scope?: string; api?: CardApi }> = [];
+  const cardFailures: Array<{ kind: CardFailureKind; scope?: string; api?: CardApi; legacy?: boolean }> = [];
+  const cardQps = options.cardQps ?? 40;
+  // Per app: when its recently accepted card calls arrived (performance.now(), not the injectable clock).
+  const cardArrivals = new Map<string, number[]>();
+  let qpsRejections = 0;
   const mediaUploads: MediaUpload[] = [];
   let tokensIssued = 0;
   const receivedFiles = new Map<string, { bytes: Buffer; robotCode: string; expiresAt: number }>();
@@ -421,6 +442,10 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
   function handleCard(api: CardApi, path: string, req: IncomingMessage, body: Json): Reply {
     const appKey = checkToken(req);
     if (appKey === undefined) return UNAUTHORIZED;
+    if (overCardQps(appKey)) {
+      qpsRejections += 1;
+      return cardFailure({ kind: 'qps' }, api);
+    }
     const index = cardFailures.findIndex((failure) => failure.api === undefined || failure.api === api);
     const failure = index < 0 ? undefined : cardFailures.splice(index, 1)[0];
     if (failure?.kind === 'lost') {
@@ -429,6 +454,16 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
     }
     if (failure !== undefined && failure.kind !== 'undelivered') return cardFailure(failure, api);
     return applyCard(api, path, appKey, body, failure === undefined);
+  }
+
+  /** Records a card call of `appKey` unless a second's worth has already arrived. */
+  function overCardQps(appKey: string): boolean {
+    const now = performance.now();
+    const recent = (cardArrivals.get(appKey) ?? []).filter((at) => now - at < 1000);
+    const over = recent.length >= cardQps;
+    if (!over) recent.push(now);
+    cardArrivals.set(appKey, recent);
+    return over;
   }
 
   function applyCard(api: CardApi, path: string, appKey: string, body: Json, deliverable: boolean): Reply {
@@ -449,7 +484,8 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
           robotCode: appKey,
           params: { ...body.cardData.cardParamMap },
           content: '',
-          contentKey: options.cardContentKey ?? 'content',
+          contentKey:
+            body.cardTemplateId === BUILT_IN_TEMPLATE ? 'msgContent' : (options.cardContentKey ?? 'content'),
           flowStatus: '',
           delivered: false,
           finalized: false,
@@ -493,7 +529,9 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
     const card = cards.get(body.outTrackId);
     if (card === undefined) return badCard('invalidParameter.outTrackId.notExist');
     if (!isFilledString(body.guid)) return badCard('invalidParameter.guid.empty');
-    if (typeof body.key !== 'string' || !(body.key in card.params))
+    const streamable =
+      card.templateId === BUILT_IN_TEMPLATE ? BUILT_IN_STREAMING_KEYS : Object.keys(card.params);
+    if (typeof body.key !== 'string' || !streamable.includes(body.key))
       return badCard('invalidParameter.key.notExist');
     if (typeof body.content !== 'string') return badCard('invalidParameter.content.invalid');
     for (const flag of ['isFull', 'isFinalize']) {
@@ -525,9 +563,16 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
       ? { ...card.params, ...body.cardData.cardParamMap }
       : { ...body.cardData.cardParamMap };
     const content = card.params[card.contentKey] ?? '';
-    if (content !== card.content) card.history.push({ at: clock(), content, isFinalize: false });
+    const ended = ENDED_FLOW_STATUS[body.cardData.cardParamMap.flowStatus ?? ''];
+    if (content !== card.content || ended !== undefined)
+      card.history.push({ at: clock(), content, isFinalize: ended !== undefined });
     card.content = content;
     card.flowStatus = card.params.flowStatus ?? '';
+    if (ended !== undefined) {
+      // The card stops streaming and shows its text as it is now (DingTalk's SDK ends AI cards this way).
+      card.finalized = true;
+      card.error = ended === 'failed';
+    }
     notifyCard(card);
     return { status: 200, body: { success: true, result: true } };
   }
@@ -614,6 +659,9 @@ export async function startDingTalkApi(options: DingTalkApiOptions = {}): Promis
     failDownloads(kind, count = 1) {
       for (let i = 0; i < count; i += 1) downloadFailures.push(kind);
     },
+    get qpsRejections() {
+      return qpsRejections;
+    },
     revokeTokens() {
       tokens.clear();
     },
@@ -659,7 +707,10 @@ function badCard(code: string): Reply {
 
 // Quota: the code is DingTalk's (dingtalk.com help "API调用量超过限额后,是否会有超额提示": errcode 90020 /
 // Forbidden.AccessDenied.ApiCountLimitForOrg); the HTTP status 403 and the message wording are guesses.
-function cardFailure(failure: { kind: CardFailureKind; scope?: string }, api: CardApi): Reply {
+function cardFailure(
+  failure: { kind: CardFailureKind; scope?: string; legacy?: boolean },
+  api: CardApi,
+): Reply {
   const requestid = randomBytes(8).toString('hex');
   switch (failure.kind) {
     case 403: {
@@ -679,6 +730,11 @@ function cardFailure(failure: { kind: CardFailureKind; scope?: string }, api: Ca
     case 429:
       return { status: 429, body: { code: 'Throttling.Api', message: '请求被流控', requestid } };
     case 'quota':
+      if (failure.legacy)
+        return {
+          status: 200,
+          body: { errcode: 90020, errmsg: '您的企业本月api调用量已超过限制', requestid },
+        };
       return {
         status: 403,
         body: {
@@ -708,6 +764,11 @@ function checkCardCreate(
   if (cards.has(body.outTrackId)) return 'invalidParameter.outTrackId.duplicated';
   const paramProblem = checkParamMap(body.cardData);
   if (paramProblem !== undefined) return paramProblem;
+  if (template === BUILT_IN_TEMPLATE) {
+    const layout = body.cardData.cardParamMap.sys_full_json_obj;
+    if (layout !== undefined && !isRecord(parseJson(Buffer.from(layout))))
+      return 'invalidParameter.cardParamMap.invalid';
+  }
   if (body.callbackType !== undefined) {
     if (body.callbackType !== 'STREAM' && body.callbackType !== 'HTTP')
       return 'invalidParameter.callbackType.invalid';

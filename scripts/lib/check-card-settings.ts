@@ -2,8 +2,15 @@ import { randomBytes } from 'node:crypto';
 import axios from 'axios';
 import type { Env } from '../../src/config/read-env';
 import { readEnv } from '../../src/config/read-env';
-import type { ReplyConfig } from '../../src/config/reply-config';
+import { CARDS_OFF, type ReplyConfig } from '../../src/config/reply-config';
 import { type CardFailure, createCardClient, describeCardFailure } from '../../src/dingtalk/card-client';
+import {
+  BUILT_IN_CARD_TEMPLATE,
+  BUILT_IN_CONTENT_KEY,
+  DEFAULT_CUSTOM_CONTENT_KEY,
+  FLOW_STATUS,
+  initialCardParams,
+} from '../../src/dingtalk/card-template';
 import { createOpenApiClient } from '../../src/dingtalk/openapi-client';
 import type { CheckResult } from './check-result';
 
@@ -12,24 +19,39 @@ const TEMPLATE_FORM = /^[\w-]+\.schema$/;
 const KEY_FORM = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /**
- * Checks DINGTALK_CARD_TEMPLATE_ID / DINGTALK_CARD_CONTENT_KEY and, per app, the card permissions: it creates a
- * card delivered to nobody (Card.Instance.Write, and the template must exist in the org) and finishes it through
- * the streaming API (Card.Streaming.Write), as the reply function would. Costs three OpenAPI calls per app.
+ * Checks the AI-card settings in use (DingTalk's built-in AI card by default once DINGTALK_APP_KEY is set, a custom
+ * DINGTALK_CARD_TEMPLATE_ID with DINGTALK_CARD_CONTENT_KEY, or off) and, per app, the card permissions: it creates
+ * a card of that template delivered to nobody (Card.Instance.Write, and the template must exist in the org) and
+ * finishes it through the streaming API (Card.Streaming.Write), as the reply function would. Costs three OpenAPI
+ * calls per app.
  */
 export async function checkCardSettings(env: Env, config: ReplyConfig | undefined): Promise<CheckResult> {
-  const templateId = readEnv(env, ['DINGTALK_CARD_TEMPLATE_ID'])?.value;
-  if (templateId === undefined) {
+  const setting = readEnv(env, ['DINGTALK_CARD_TEMPLATE_ID'])?.value;
+  const hasApp = readEnv(env, ['DINGTALK_APP_KEY']) !== undefined;
+  if (setting?.toLowerCase() === CARDS_OFF) {
     return {
       status: 'OK',
       name: NAME,
-      detail: 'off: DINGTALK_CARD_TEMPLATE_ID is not set, answers go out as markdown',
+      detail: 'off: DINGTALK_CARD_TEMPLATE_ID=off, answers go out as markdown',
     };
   }
-  const contentKey = readEnv(env, ['DINGTALK_CARD_CONTENT_KEY'])?.value ?? 'content';
+  if (setting === undefined && !hasApp) {
+    return {
+      status: 'OK',
+      name: NAME,
+      detail:
+        "off: no DINGTALK_APP_KEY, answers go out as markdown once complete; set DINGTALK_APP_KEY and DINGTALK_APP_SECRET to stream them into DingTalk's built-in AI card",
+    };
+  }
+  const templateId = setting ?? BUILT_IN_CARD_TEMPLATE;
+  const builtIn = templateId === BUILT_IN_CARD_TEMPLATE;
+  const contentKey = builtIn
+    ? BUILT_IN_CONTENT_KEY
+    : (readEnv(env, ['DINGTALK_CARD_CONTENT_KEY'])?.value ?? DEFAULT_CUSTOM_CONTENT_KEY);
   const problems: string[] = [];
   if (!TEMPLATE_FORM.test(templateId)) {
     problems.push(
-      'DINGTALK_CARD_TEMPLATE_ID must be a template id ending in .schema: copy it from 开发者后台 → 卡片平台 → 我的模板',
+      "DINGTALK_CARD_TEMPLATE_ID must be a template id ending in .schema (copy it from 开发者后台 → 卡片平台 → 我的模板), or off; unset uses DingTalk's built-in AI card",
     );
   }
   if (!KEY_FORM.test(contentKey)) {
@@ -37,9 +59,7 @@ export async function checkCardSettings(env: Env, config: ReplyConfig | undefine
       "DINGTALK_CARD_CONTENT_KEY must be the name of the template's markdown variable (letters, digits, _)",
     );
   }
-  if (readEnv(env, ['DINGTALK_APP_KEY']) === undefined) {
-    problems.push("AI cards need DINGTALK_APP_KEY and DINGTALK_APP_SECRET of the robot's app");
-  }
+  if (!hasApp) problems.push("AI cards need DINGTALK_APP_KEY and DINGTALK_APP_SECRET of the robot's app");
   if (problems.length > 0) return { status: 'FAIL', name: NAME, detail: problems.join('; ') };
   if (config === undefined) {
     return { status: 'SKIP', name: NAME, detail: 'cannot run without a valid reply environment (see above)' };
@@ -59,7 +79,7 @@ export async function checkCardSettings(env: Env, config: ReplyConfig | undefine
     const created = await cards.create(app, {
       outTrackId,
       templateId,
-      params: { [contentKey]: '', flowStatus: '3' },
+      params: initialCardParams(templateId, contentKey, FLOW_STATUS.finished),
     });
     const streamed = created.ok
       ? await cards.stream(app, {
@@ -78,7 +98,7 @@ export async function checkCardSettings(env: Env, config: ReplyConfig | undefine
   return {
     status: 'OK',
     name: NAME,
-    detail: `template ${templateId}, key ${contentKey}: Card.Instance.Write and Card.Streaming.Write granted (probed with a card delivered to nobody)`,
+    detail: `${builtIn ? "DingTalk's built-in AI card" : 'template'} ${templateId}, key ${contentKey}: Card.Instance.Write and Card.Streaming.Write granted (probed with a card delivered to nobody)`,
   };
 }
 

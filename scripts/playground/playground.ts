@@ -132,7 +132,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     DINGTALK_APP_KEY: ROBOT.appKey,
     DINGTALK_APP_SECRET: ROBOT.appSecret,
     // The emulated DingTalk accepts any *.schema template: answers stream into AI cards unless turned off.
-    DINGTALK_CARD_TEMPLATE_ID: options.cards === false ? '' : PLAYGROUND_CARD_TEMPLATE,
+    DINGTALK_CARD_TEMPLATE_ID: options.cards === false ? 'off' : PLAYGROUND_CARD_TEMPLATE,
   };
   let replies: InstancePool | undefined;
   const fc = await startFcInvokeApi({

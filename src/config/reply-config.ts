@@ -1,3 +1,8 @@
+import {
+  BUILT_IN_CARD_TEMPLATE,
+  BUILT_IN_CONTENT_KEY,
+  DEFAULT_CUSTOM_CONTENT_KEY,
+} from '../dingtalk/card-template';
 import type { ChatMode } from '../ports';
 import { ConfigError } from './config-error';
 import { DEFAULT_WEBHOOK_ORIGINS } from './conversation-config';
@@ -10,6 +15,9 @@ import type { ProviderConfig } from './provider-config';
 import { readProvider } from './provider-config';
 import type { Env } from './read-env';
 import { readEnv } from './read-env';
+
+/** DINGTALK_CARD_TEMPLATE_ID=off: answers go out as markdown even with an app key. */
+export const CARDS_OFF = 'off';
 
 /** Every variable the reply function reads, legacy names included (docs and s.yaml are checked against it). */
 export const REPLY_ENV_NAMES = [
@@ -120,7 +128,7 @@ export interface ReplyConfig {
   helpText: string | undefined;
   /** JSON or YAML list of prompt templates, laid over the built-in ones. */
   promptsFile: string | undefined;
-  /** AI-card streaming, on when a template id and an app key are set. */
+  /** AI-card streaming: on by default with an app key (the built-in template), off with DINGTALK_CARD_TEMPLATE_ID=off. */
   card: { templateId: string; contentKey: string; updateIntervalMs: number } | undefined;
   /** Pictures, voice and files: the vision model and the download and extraction limits. */
   media: MediaConfig;
@@ -214,22 +222,31 @@ function readMedia(read: FieldReader): MediaConfig {
   };
 }
 
-/** DINGTALK_CARD_TEMPLATE_ID turns streaming cards on; they need the app key to call the card APIs. */
+/**
+ * With an app key, answers stream into DingTalk's built-in AI card unless DINGTALK_CARD_TEMPLATE_ID names another
+ * template or is `off`. DINGTALK_CARD_CONTENT_KEY applies to a custom template only: the built-in one's variable
+ * is always msgContent (so a key left over from an older .env cannot break it).
+ */
 function readCard(read: FieldReader, problems: string[]): ReplyConfig['card'] {
-  const templateId = read.optionalString(['DINGTALK_CARD_TEMPLATE_ID']);
-  const contentKey = read.string(['DINGTALK_CARD_CONTENT_KEY'], 'content');
+  const setting = read.optionalString(['DINGTALK_CARD_TEMPLATE_ID']);
   const updateIntervalMs = read.number(
     ['CARD_UPDATE_MS'],
     500,
     { integer: true, min: 100, max: 10_000 },
     'a whole number of milliseconds from 100 to 10000',
   );
-  if (templateId === undefined) return undefined;
-  if (read.list(['DINGTALK_APP_KEY']).length === 0) {
+  if (setting?.toLowerCase() === CARDS_OFF) return undefined;
+  const hasApp = read.list(['DINGTALK_APP_KEY']).length > 0;
+  if (setting === undefined && !hasApp) return undefined;
+  if (!hasApp) {
     problems.push(
       'DINGTALK_CARD_TEMPLATE_ID needs DINGTALK_APP_KEY and DINGTALK_APP_SECRET (cards are sent through the OpenAPI)',
     );
   }
+  const templateId = setting ?? BUILT_IN_CARD_TEMPLATE;
+  if (templateId === BUILT_IN_CARD_TEMPLATE)
+    return { templateId, contentKey: BUILT_IN_CONTENT_KEY, updateIntervalMs };
+  const contentKey = read.string(['DINGTALK_CARD_CONTENT_KEY'], DEFAULT_CUSTOM_CONTENT_KEY);
   if (!/^[\w.-]{1,128}$/.test(contentKey))
     problems.push('DINGTALK_CARD_CONTENT_KEY must be a card variable name');
   return { templateId, contentKey, updateIntervalMs };

@@ -53,10 +53,10 @@ export interface CardStreamUpdate {
 
 /** The AI-card OpenAPI calls (dingtalk.md §8.1), each a single attempt. */
 export interface CardClient {
-  /** Creates a card (flow status INPUTING, empty content) and delivers it to the chat in one call. */
+  /** Creates a card with these variables (e.g. initialCardParams) and delivers it to the chat in one call. */
   createAndDeliver(
     app: DingTalkApp,
-    card: { outTrackId: string; templateId: string; contentKey: string; space: CardSpace },
+    card: { outTrackId: string; templateId: string; params: Record<string, string>; space: CardSpace },
     context?: CallContext,
   ): Promise<CardOutcome>;
   /** Creates a card instance without delivering it anywhere (nobody sees it): the doctor's permission probe. */
@@ -76,10 +76,15 @@ export interface CardClient {
 }
 
 const PERMISSION_DENIED = 'Forbidden.AccessDenied.AccessTokenPermissionDenied';
+// The legacy oapi shape of "the organisation's monthly API quota is used up".
+const QUOTA_ERRCODE = 90020;
 const URL_PATTERN = /\b[a-z][a-z0-9+.-]*:\/\/\S+/gi;
 
-/** Creates the card client on top of the OpenAPI client (which owns the access token). */
-export function createCardClient(openApi: OpenApiClient): CardClient {
+/**
+ * Creates the card client on top of the OpenAPI client (which owns the access token). `pace` is awaited before
+ * every card call: the reply function shares one per instance, to stay under DingTalk's card QPS.
+ */
+export function createCardClient(openApi: OpenApiClient, pace?: () => Promise<void>): CardClient {
   async function call(
     app: DingTalkApp,
     method: OpenApiRequest['method'],
@@ -87,6 +92,7 @@ export function createCardClient(openApi: OpenApiClient): CardClient {
     body: unknown,
     context: CallContext | undefined,
   ): Promise<{ outcome: CardOutcome; answer?: OpenApiAnswer }> {
+    await pace?.();
     const answer = await openApi.request(app, { method, path, body, kind: 'card', reason: 'card' }, context);
     if (answer.status !== 'answered') return { outcome: classifyRequestFailure(answer) };
     return { outcome: classifyCardAnswer(answer), answer };
@@ -97,8 +103,7 @@ export function createCardClient(openApi: OpenApiClient): CardClient {
       const body = {
         cardTemplateId: card.templateId,
         outTrackId: card.outTrackId,
-        // All values are strings (dingtalk.md §8.1); flowStatus 2 (INPUTING) saves a separate "start" call.
-        cardData: { cardParamMap: { [card.contentKey]: '', flowStatus: '2' } },
+        cardData: { cardParamMap: card.params },
         callbackType: 'STREAM',
         imGroupOpenSpaceModel: { supportForward: true },
         imRobotOpenSpaceModel: { supportForward: true },
@@ -157,14 +162,19 @@ export function classifyCardAnswer(answer: OpenApiAnswer): CardOutcome {
     ...(code === undefined ? {} : { code }),
     ...extra,
   });
+  const errcode = readLegacyErrcode(body);
+  // The monthly quota, in either shape (dingtalk.md §5): checked first, since it comes as a 403 or even a 200.
+  if (/ApiCountLimit|Quota/i.test(code ?? '') || errcode === QUOTA_ERRCODE)
+    return fail('quota', false, errcode === QUOTA_ERRCODE ? { code: String(errcode) } : {});
   if (httpStatus >= 200 && httpStatus <= 299) {
+    if (errcode !== undefined && errcode !== 0)
+      return fail('rejected', false, { reason: 'card_errcode', code: String(errcode) });
     return body?.success === false
       ? fail('rejected', false, { reason: 'card_not_successful' })
       : { ok: true };
   }
   // QpsLimit comes as a 403 (dingtalk.md §5), so it is checked before the permission codes.
   if (httpStatus === 429 || /QpsLimit|Throttling/i.test(code ?? '')) return fail('qps', true);
-  if (/ApiCountLimit|Quota/i.test(code ?? '')) return fail('quota', false);
   if (code === PERMISSION_DENIED || (httpStatus === 403 && code?.startsWith('Forbidden.AccessDenied'))) {
     const scope = readRequiredScopes(body);
     return fail('permission', false, scope === undefined ? {} : { scope });
@@ -186,7 +196,7 @@ export function describeCardFailure(failure: CardFailure): string {
     case 'qps':
       return `DingTalk's card API rate limit was hit (${failure.code ?? 'HTTP 429'})`;
     case 'quota':
-      return `the organisation's monthly DingTalk API call quota is used up (${failure.code ?? failure.reason})`;
+      return `the organisation's monthly DingTalk API call quota is used up (${failure.code ?? failure.reason}): raise it in 开发者后台 → 资源管理 (or wait for next month); answers go out as markdown meanwhile`;
     case 'setting':
       return `DingTalk rejected ${failure.setting} (${failure.reason}${code})`;
     case 'server':
@@ -238,6 +248,12 @@ function checkDelivered(body: Record<string, unknown> | undefined): CardOutcome 
     reason: 'card_not_delivered',
     ...(detail === undefined ? {} : { detail }),
   };
+}
+
+/** The legacy oapi `errcode`, when the body has one. */
+function readLegacyErrcode(body: Record<string, unknown> | undefined): number | undefined {
+  const errcode = body?.errcode;
+  return typeof errcode === 'number' && Number.isInteger(errcode) ? errcode : undefined;
 }
 
 function readRequiredScopes(body: Record<string, unknown> | undefined): string | undefined {

@@ -77,6 +77,15 @@ export function closeOpenFence(text: string): string {
   return `${text}${text.endsWith('\n') ? '' : '\n'}${fence.close}`;
 }
 
+/**
+ * The fence line (with its '\n') that text continuing after `shown` must start with, because `shown` ends inside
+ * a code block (the card that showed it closed the block); '' otherwise.
+ */
+export function reopenFenceAfter(shown: string): string {
+  const fence = scanFences(shown.split('\n')).at(-1);
+  return fence === undefined ? '' : `${fence.open}\n`;
+}
+
 function finishCut(
   body: string,
   consumed: number,

@@ -4,6 +4,7 @@ import { fitContext } from '../chat/fit-context';
 import { chatFailureNotice } from '../chat/notices';
 import { truncateAnswer } from '../chat/truncate-answer';
 import type { ReplyConfig } from '../config/reply-config';
+import { reopenFenceAfter } from '../dingtalk/cut-card-text';
 import { MEDIA_NOTICES } from '../media/media-notices';
 import type { PreparedQuestion } from '../media/prepare-question';
 import type { ChatMode, HistoryStore, Logger, StreamingAnswer, Turn } from '../ports';
@@ -118,8 +119,10 @@ export async function askModel(
     const shown = await card.finish(released.text);
     log.info({ openApiCalls: card.calls, delivered: shown.delivered }, 'card answer finished');
     if (shown.delivered) return { ...reply, deliveredByCard: true };
-    // The cards broke part-way: the rest goes out as markdown, so nothing is lost and nothing shown twice.
-    const rest = released.text.slice(shown.deliveredChars);
+    // The cards hold only part of it (a very long answer, or a card broke): the rest goes out as markdown, so
+    // nothing is lost and nothing shown twice; a code block the last card closed is reopened.
+    const shownPart = released.text.slice(0, shown.deliveredChars);
+    const rest = reopenFenceAfter(shownPart) + released.text.slice(shown.deliveredChars);
     return rest.trim() ? { ...reply, text: rest } : { ...reply, deliveredByCard: true };
   }
 }

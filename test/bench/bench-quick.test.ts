@@ -18,7 +18,7 @@ const NUMBERS: Record<string, string[]> = {
   peak_rss_mb: ['conversation', 'reply'],
   at_rest_rss_mb: ['conversation', 'reply'],
   history_ms: ['turns_10', 'turns_1000', 'turns_100000'],
-  dingtalk_calls_per_answer: ['plain', 'card', 'card_cold_token'],
+  dingtalk_calls_per_answer: ['plain', 'card', 'card_cold_token', 'card_20000'],
   gb_seconds_per_1000_messages: ['conversation', 'reply'],
   memory_size_mb: ['conversation', 'reply'],
 };

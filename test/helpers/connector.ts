@@ -37,6 +37,12 @@ export interface ConnectorOptions {
   replyInstances?: number;
   /** Whether the DingTalk app key is configured (OpenAPI fallback). */
   withApp?: boolean;
+  /**
+   * Stream answers into AI cards, as a deployment with an app key does by default (the built-in template unless
+   * replyEnv names one). Off unless asked (DINGTALK_CARD_TEMPLATE_ID=off), so that tests about markdown posts keep
+   * their meaning.
+   */
+  cards?: boolean;
   /** Configure both functions only with the Python connector's variable names. */
   legacyNames?: boolean;
 }
@@ -93,6 +99,7 @@ export async function startConnector(options: ConnectorOptions = {}): Promise<Co
     DINGTALK_API_BASE: dingtalk.url,
     DINGTALK_OAPI_BASE: dingtalk.url,
     OPENAI_MODEL: 'test-model',
+    ...(options.cards ? {} : { DINGTALK_CARD_TEMPLATE_ID: 'off' }),
     ...(options.legacyNames
       ? {
           ENDPOINT: chat.baseUrl.replace(/\/v1$/, ''),

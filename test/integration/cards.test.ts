@@ -4,14 +4,12 @@ import { freshMessage } from '../helpers/callbacks';
 import type { Connector } from '../helpers/connector';
 import { startConnector, withConnector } from '../helpers/connector';
 
-const TEMPLATE = 'test-ai-card.schema';
+const BUILT_IN = '382e4302-551d-4880-bf29-a30acfab2e71.schema';
 let c: Connector;
 
 beforeAll(async () => {
-  c = await startConnector({
-    replyEnv: { DINGTALK_CARD_TEMPLATE_ID: TEMPLATE, CARD_UPDATE_MS: '500', LLM_TIMEOUT: '6' },
-    replyInstances: 2,
-  });
+  // Only the app key and secret: the built-in AI card is the default.
+  c = await startConnector({ cards: true, replyEnv: { LLM_TIMEOUT: '6' }, replyInstances: 2 });
 });
 afterAll(() => c.stop());
 
@@ -57,7 +55,7 @@ function expectFailed(card: EmulatedCard | undefined): void {
   expect(card?.flowStatus).toBe('5');
 }
 
-describe('answers stream into AI cards', () => {
+describe("answers stream into DingTalk's built-in AI card by default", () => {
   it('a direct chat: first text within 400 ms of the first token, growing updates, final content exactly the answer, within 12 calls', async () => {
     const text = answerText();
     expect(text.length).toBeGreaterThan(500);
@@ -66,7 +64,8 @@ describe('answers stream into AI cards', () => {
 
     expect(cards).toHaveLength(1);
     const card = cards[0];
-    expect(card?.templateId).toBe(TEMPLATE);
+    expect(card?.templateId).toBe(BUILT_IN);
+    expect(card?.params).toMatchObject({ msgContent: text, staticMsgContent: '', msgTitle: '' });
     expect(card?.openSpaceId).toBe('dtv1.card//IM_ROBOT.card-user');
     expectFinished(card);
     expect(card?.error).toBe(false);
@@ -133,24 +132,26 @@ describe('answers stream into AI cards', () => {
     expect(cards[0]?.content).toContain('超时');
   });
 
-  it('a long answer continues in further cards, each finalized, nothing lost', async () => {
+  it('a long answer fills three cards, then the rest follows through the session webhook: nothing lost or shown twice, at most 20 calls', async () => {
     const paragraphs = Array.from(
       { length: 40 },
       (_, i) => `第${i}段：${'流式卡片的长回答需要拆分。'.repeat(12)}`,
     );
     const text = `${paragraphs.slice(0, 20).join('\n\n')}\n\n\`\`\`python\n${'print("代码块跨越卡片")\n'.repeat(60)}\`\`\`\n\n${paragraphs.slice(20).join('\n\n')}`;
     c.chat.script({ kind: 'stream', text, tokensPerSecond: 2000, charsPerToken: 8 });
-    const { cards, posts } = await ask('来个很长的回答', { staffId: 'card-long' });
-    expect(cards.length).toBeGreaterThan(1);
+    const { cards, posts, openApiCalls } = await ask('来个很长的回答', { staffId: 'card-long' });
+    expect(cards).toHaveLength(3);
     for (const card of cards) {
       expectFinished(card);
       expect((card.content.match(/^```/gm) ?? []).length % 2).toBe(0);
     }
-    const shown = cards.map((card) => card.content).join('\n');
-    for (const paragraph of [paragraphs[0], paragraphs[19], paragraphs[39]])
-      expect(shown).toContain(paragraph);
-    expect(shown).toContain('print("代码块跨越卡片")');
-    expect(posts).toHaveLength(0);
+    expect(cards.at(-1)?.content.endsWith('（接下一条消息）')).toBe(true);
+    expect(posts.length).toBeGreaterThan(0);
+    const shown = [...cards.map((card) => card.content), ...posts.map((post) => post.body.markdown.text)];
+    const all = shown.join('\n');
+    for (const paragraph of paragraphs) expect(all.split(paragraph)).toHaveLength(2);
+    expect(all).toContain('print("代码块跨越卡片")');
+    expect(openApiCalls.length).toBeLessThanOrEqual(20);
   });
 
   it('commands still answer as markdown through the webhook', async () => {
@@ -170,25 +171,76 @@ describe('answers stream into AI cards', () => {
   });
 });
 
-describe('when cards cannot be used', () => {
+describe('when cards are off or cannot be used', () => {
+  it('DINGTALK_CARD_TEMPLATE_ID=off answers as markdown even with an app key, with no OpenAPI call', async () => {
+    await withConnector({ replyEnv: { DINGTALK_CARD_TEMPLATE_ID: 'off' } }, async (fresh) => {
+      fresh.chat.script({ kind: 'stream', text: '关掉卡片后的回答' });
+      await fresh.send(freshMessage({ webhook: fresh.dingtalk.newSessionWebhook(), text: '卡片关闭' }));
+      await fresh.settle();
+      expect(fresh.dingtalk.cards.size).toBe(0);
+      expect(fresh.dingtalk.calls.filter((call) => call.path.startsWith('/v1.0/'))).toHaveLength(0);
+      expect(fresh.dingtalk.posts.map((post) => post.body.markdown.text)).toEqual(['关掉卡片后的回答']);
+    });
+  });
+
+  it('a custom template keeps working with DINGTALK_CARD_CONTENT_KEY, ~1,000 characters over 6 s within 12 calls', async () => {
+    await withConnector(
+      {
+        cards: true,
+        replyEnv: {
+          DINGTALK_CARD_TEMPLATE_ID: 'my-answer-card.schema',
+          DINGTALK_CARD_CONTENT_KEY: 'answer',
+          LLM_TIMEOUT: '15',
+        },
+      },
+      async (fresh) => {
+        const text = answerText();
+        // The issue's model: first token after 300 ms, then 40 tokens/s of 4 characters.
+        fresh.chat.script({ kind: 'stream', text, firstTokenMs: 300, tokensPerSecond: 40, charsPerToken: 4 });
+        await fresh.send(freshMessage({ webhook: fresh.dingtalk.newSessionWebhook(), text: '自定义模板' }));
+        await fresh.settle();
+        const [card] = [...fresh.dingtalk.cards.values()];
+        expect(card).toMatchObject({
+          templateId: 'my-answer-card.schema',
+          params: { answer: text, flowStatus: '3' },
+          finalized: true,
+        });
+        expect(card?.history.filter((entry) => !entry.isFinalize).length).toBeGreaterThan(3);
+        expect(fresh.dingtalk.posts).toHaveLength(0);
+        expect(
+          fresh.dingtalk.calls.filter((call) => call.path.startsWith('/v1.0/')).length,
+        ).toBeLessThanOrEqual(12);
+      },
+    );
+  });
+
   it.each([
     [403, 'Card.Instance.Write'],
-    ['quota', 'quota'],
+    ['quota', 'Forbidden.AccessDenied.ApiCountLimitForOrg'],
   ] as const)(
-    'card creation refused (%s) falls back to the markdown answer and says why',
+    'card creation refused (%s) falls back to markdown for a cool-down, said once with the code',
     async (kind, hint) => {
       // Its own connector: after such a refusal an instance stops trying cards for a while.
-      await withConnector({ replyEnv: { DINGTALK_CARD_TEMPLATE_ID: TEMPLATE } }, async (fresh) => {
+      await withConnector({ cards: true }, async (fresh) => {
         fresh.dingtalk.failCards(kind, 1, { api: 'create', scope: 'Card.Instance.Write' });
-        fresh.chat.script({ kind: 'stream', text: '回落到 Markdown 的回答' });
-        const webhook = fresh.dingtalk.newSessionWebhook();
-        await fresh.send(freshMessage({ webhook, text: `卡片失败 ${kind}`, staffId: 'card-fallback' }));
-        await fresh.settle();
+        for (const text of ['回落到 Markdown 的回答', '冷却期内的回答']) {
+          fresh.chat.script({ kind: 'stream', text });
+          const webhook = fresh.dingtalk.newSessionWebhook();
+          await fresh.send(freshMessage({ webhook, text: `卡片失败 ${kind}`, staffId: 'card-fallback' }));
+          await fresh.settle();
+        }
         expect([...fresh.dingtalk.cards.values()].filter((card) => card.delivered)).toHaveLength(0);
-        expect(fresh.dingtalk.posts).toHaveLength(1);
-        expect(fresh.dingtalk.posts[0]?.body.markdown.text).toBe('回落到 Markdown 的回答');
-        const logs = JSON.stringify(await fresh.replies[0]?.logs());
-        expect(logs.toLowerCase()).toContain(hint.toLowerCase());
+        expect(fresh.dingtalk.posts.map((post) => post.body.markdown.text)).toEqual([
+          '回落到 Markdown 的回答',
+          '冷却期内的回答',
+        ]);
+        // The second answer spent no card call.
+        const cardCalls = fresh.dingtalk.calls.filter((call) => call.path.startsWith('/v1.0/card/'));
+        expect(cardCalls).toHaveLength(1);
+        const lines = await fresh.replies[0]!.logs();
+        const warned = lines.filter((line) => String(line.msg).startsWith('AI cards off'));
+        expect(warned).toHaveLength(1);
+        expect(JSON.stringify(warned[0])).toContain(hint);
       });
     },
   );

@@ -14,13 +14,13 @@ describe('secrets never reach a log, at debug level, across every flow', () => {
     try {
       await withConnector(
         {
+          cards: true,
           chatOptions: { imageModels: ['image-model'] },
           replyEnv: ({ chat }) => ({
             LOG_LEVEL: 'debug',
             ADMIN_USERS: 'hygiene-admin',
             MAX_REQUESTS_PER_DAY: '100',
             SENSITIVE_WORDS: '机密',
-            DINGTALK_CARD_TEMPLATE_ID: 'hygiene.schema',
             IMAGE_MODEL: 'image-model',
             MODERATION: 'aliyun',
             MODERATION_ENDPOINT: green.url,

@@ -51,6 +51,8 @@ beforeAll(async () => {
     DINGTALK_APP_KEY: APP_KEY,
     DINGTALK_APP_SECRET: APP_SECRET,
     DINGTALK_API_BASE: dingtalk.url,
+    // This property is about what is posted, and where; answer cards have their own tests.
+    DINGTALK_CARD_TEMPLATE_ID: 'off',
     ADMIN_USERS: ADMIN,
     LOG_LEVEL: 'silent',
   });

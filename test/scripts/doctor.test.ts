@@ -98,7 +98,8 @@ describe('npm run doctor', () => {
     expect(run.code).toBe(0);
     expect(run.line('chat API').detail).toMatch(/^doctor-model answered in \d+ ms$/);
     expect(chat.requests.at(-1)?.model).toBe('doctor-model');
-    expect(dingtalk.tokensIssued).toBe(tokensBefore + 1);
+    // One for the access-token check, one for the probe of the AI card (on by default with an app key).
+    expect(dingtalk.tokensIssued).toBe(tokensBefore + 2);
     expect(run.line('history directory').detail).toBe(historyDir);
     expect(await readdir(historyDir)).toEqual([]);
   });
@@ -226,12 +227,40 @@ describe('npm run doctor', () => {
     expect(run.output).toMatch(/Your shell overrides .* for OPENAI_MODEL\n/);
   });
 
-  it('reports AI cards as off when DINGTALK_CARD_TEMPLATE_ID is not set', async () => {
+  it("probes DingTalk's built-in AI card by default, with a card delivered to nobody", async () => {
+    const cardsBefore = dingtalk.cards.size;
     const run = await runDoctor(good);
-    expect(run.line('AI card')).toMatchObject({ status: 'OK', detail: expect.stringContaining('off') });
+    expect(run.line('AI card')).toMatchObject({
+      status: 'OK',
+      detail: expect.stringContaining(
+        'built-in AI card 382e4302-551d-4880-bf29-a30acfab2e71.schema, key msgContent',
+      ),
+    });
+    expect(run.code).toBe(0);
+    const probes = [...dingtalk.cards.values()].slice(cardsBefore);
+    expect(probes).toHaveLength(1);
+    expect(probes[0]).toMatchObject({
+      templateId: '382e4302-551d-4880-bf29-a30acfab2e71.schema',
+      delivered: false,
+      finalized: true,
+      params: { msgContent: '', staticMsgContent: '', flowStatus: '3' },
+    });
   });
 
-  it('probes the card permissions with a card delivered to nobody', async () => {
+  it('reports AI cards as off, with no probe, for DINGTALK_CARD_TEMPLATE_ID=off or without an app key', async () => {
+    const cardsBefore = dingtalk.cards.size;
+    const off = await runDoctor({ ...good, DINGTALK_CARD_TEMPLATE_ID: 'off' });
+    const { DINGTALK_APP_KEY: _key, ...withoutApp } = good;
+    const noApp = await runDoctor(withoutApp);
+    expect(off.line('AI card')).toMatchObject({ status: 'OK', detail: expect.stringContaining('off:') });
+    expect(noApp.line('AI card')).toMatchObject({
+      status: 'OK',
+      detail: expect.stringContaining('set DINGTALK_APP_KEY and DINGTALK_APP_SECRET'),
+    });
+    expect(dingtalk.cards.size).toBe(cardsBefore);
+  });
+
+  it('probes a custom template with its content key', async () => {
     const cardsBefore = dingtalk.cards.size;
     const run = await runDoctor({ ...good, DINGTALK_CARD_TEMPLATE_ID: 'doctor-card.schema' });
     expect(run.line('AI card')).toMatchObject({

@@ -148,7 +148,24 @@ describe('loadReplyConfig', () => {
     ).toContain('AZURE_OPENAI_API_KEY is required');
   });
 
-  it('turns AI cards on with a template id and an app key', () => {
+  it("streams into DingTalk's built-in AI card by default once an app key is set; off turns cards off", () => {
+    const base = { OPENAI_API_KEY: KEY, DINGTALK_APP_KEY: 'dingkey', DINGTALK_APP_SECRET: 'secret' };
+    expect(loadReplyConfig({ OPENAI_API_KEY: KEY }).card).toBeUndefined();
+    expect(loadReplyConfig(base).card).toEqual({
+      templateId: '382e4302-551d-4880-bf29-a30acfab2e71.schema',
+      contentKey: 'msgContent',
+      updateIntervalMs: 500,
+    });
+    // A key left over from an older .env does not break the built-in template: its variable is fixed.
+    expect(loadReplyConfig({ ...base, DINGTALK_CARD_CONTENT_KEY: 'content' }).card?.contentKey).toBe(
+      'msgContent',
+    );
+    expect(loadReplyConfig({ ...base, DINGTALK_CARD_TEMPLATE_ID: 'off' }).card).toBeUndefined();
+    expect(loadReplyConfig({ ...base, DINGTALK_CARD_TEMPLATE_ID: 'OFF' }).card).toBeUndefined();
+    expect(loadReplyConfig({ OPENAI_API_KEY: KEY, DINGTALK_CARD_TEMPLATE_ID: 'off' }).card).toBeUndefined();
+  });
+
+  it('keeps a custom template with DINGTALK_CARD_CONTENT_KEY (default content)', () => {
     const base = { OPENAI_API_KEY: KEY, DINGTALK_APP_KEY: 'dingkey', DINGTALK_APP_SECRET: 'secret' };
     expect(loadReplyConfig({ ...base, DINGTALK_CARD_TEMPLATE_ID: 'abc-123.schema' }).card).toEqual({
       templateId: 'abc-123.schema',
@@ -159,13 +176,16 @@ describe('loadReplyConfig', () => {
       loadReplyConfig({
         ...base,
         DINGTALK_CARD_TEMPLATE_ID: 't.schema',
-        DINGTALK_CARD_CONTENT_KEY: 'msgContent',
+        DINGTALK_CARD_CONTENT_KEY: 'answer',
         CARD_UPDATE_MS: '800',
       }).card,
-    ).toEqual({ templateId: 't.schema', contentKey: 'msgContent', updateIntervalMs: 800 });
+    ).toEqual({ templateId: 't.schema', contentKey: 'answer', updateIntervalMs: 800 });
     expect(problemsOf({ OPENAI_API_KEY: KEY, DINGTALK_CARD_TEMPLATE_ID: 't.schema' })).toContain(
       'needs DINGTALK_APP_KEY',
     );
+    expect(
+      problemsOf({ ...base, DINGTALK_CARD_TEMPLATE_ID: 't.schema', DINGTALK_CARD_CONTENT_KEY: 'a b' }),
+    ).toContain('DINGTALK_CARD_CONTENT_KEY');
   });
 
   it('reads the conversation settings', () => {

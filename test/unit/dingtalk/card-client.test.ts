@@ -3,13 +3,20 @@ import type { AddressInfo } from 'node:net';
 import axios from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDingTalkApi } from '../../../scripts/emulators/dingtalk-api';
+import { createCallPacer } from '../../../src/dingtalk/call-pacer';
 import {
+  type CardClient,
   type CardFailure,
   type CardOutcome,
   createCardClient,
   describeCardFailure,
 } from '../../../src/dingtalk/card-client';
 import { findCardSpace } from '../../../src/dingtalk/card-space';
+import {
+  BUILT_IN_CARD_TEMPLATE,
+  BUILT_IN_CONTENT_KEY,
+  initialCardParams,
+} from '../../../src/dingtalk/card-template';
 import {
   type CallContext,
   createOpenApiClient,
@@ -22,7 +29,7 @@ import { captureLogger } from '../../helpers/capture-logger';
 import { directChatTarget } from '../../helpers/delivery-target';
 
 const APP: DingTalkApp = { appKey: 'dingcardclient0001', appSecret: 'card-client-secret-never-logged-81c2' };
-const TEMPLATE = 'card-client-test.schema';
+const TEMPLATE = BUILT_IN_CARD_TEMPLATE;
 const STAFF_ID = '0426581234567890';
 const GROUP_ID = 'cidAsXSBLnQ8rT2vY6wZ1kP4mN9bV3cX7hJ5gF0dS2aE=';
 
@@ -43,8 +50,12 @@ function http() {
   });
 }
 
-async function setUp(options: { tokenCache?: TokenCache; apiBase?: string } = {}) {
-  const api = await startDingTalkApi({ apps: [APP], cardTemplates: [TEMPLATE] });
+async function setUp(options: { tokenCache?: TokenCache; apiBase?: string; cardQps?: number } = {}) {
+  const api = await startDingTalkApi({
+    apps: [APP],
+    cardTemplates: [TEMPLATE],
+    ...(options.cardQps === undefined ? {} : { cardQps: options.cardQps }),
+  });
   closers.push(() => api.close());
   const openApi = createOpenApiClient({
     http: http(),
@@ -74,35 +85,49 @@ async function createCard(setup: Awaited<ReturnType<typeof setUp>>, outTrackId: 
   const space = findCardSpace(to, APP.appKey)!;
   return setup.cards.createAndDeliver(
     APP,
-    { outTrackId, templateId: TEMPLATE, contentKey: 'msgContent', space },
+    {
+      outTrackId,
+      templateId: TEMPLATE,
+      params: initialCardParams(TEMPLATE, BUILT_IN_CONTENT_KEY, '2'),
+      space,
+    },
     setup.context,
   );
 }
 
 describe('card client against the DingTalk stand-in', () => {
-  it('creates, delivers, streams and finishes a DM card, counting every call', async () => {
+  it("creates and delivers DingTalk's built-in AI card, streams into msgContent and ends it with one instance update, counting every call", async () => {
     const setup = await setUp();
     const { api, cards, kinds, context } = setup;
 
     expect(await createCard(setup, 'card-dm-1')).toEqual({ ok: true });
+    expect(api.cards.get('card-dm-1')?.params).toEqual({
+      msgTitle: '',
+      msgContent: '',
+      staticMsgContent: '',
+      flowStatus: '2',
+      sys_full_json_obj: '{"order":["msgTitle","msgContent","staticMsgContent"]}',
+    });
     const update = { outTrackId: 'card-dm-1', key: 'msgContent', isFinalize: false, isError: false };
     expect(await cards.stream(APP, { ...update, content: '你好' }, context)).toEqual({ ok: true });
-    expect(await cards.stream(APP, { ...update, content: '你好，世界', isFinalize: true }, context)).toEqual({
-      ok: true,
-    });
     const params = { msgContent: '你好，世界', flowStatus: '3' };
     expect(await cards.updateInstance(APP, { outTrackId: 'card-dm-1', params }, context)).toEqual({
       ok: true,
     });
 
     expect(api.cards.get('card-dm-1')).toMatchObject({
-      templateId: TEMPLATE,
+      templateId: BUILT_IN_CARD_TEMPLATE,
       openSpaceId: `dtv1.card//IM_ROBOT.${STAFF_ID}`,
       robotCode: APP.appKey,
-      params: { msgContent: '你好，世界', flowStatus: '3' },
+      params: { msgContent: '你好，世界', flowStatus: '3', staticMsgContent: '' },
       content: '你好，世界',
       finalized: true,
-      updates: 2,
+      error: false,
+      updates: 1,
+    });
+    // Ended: the card streams no more.
+    expect(failed(await cards.stream(APP, { ...update, content: '再来' }, context))).toMatchObject({
+      code: 'card.streaming.alreadyFinalized',
     });
     expect(kinds).toEqual(['token', 'card', 'card', 'card', 'card']);
   });
@@ -160,6 +185,40 @@ describe('card client against the DingTalk stand-in', () => {
     expect(describeCardFailure(failure)).toContain(words);
   });
 
+  it('classifies the legacy quota shape (errcode 90020) as the monthly quota too', async () => {
+    const setup = await setUp();
+    setup.api.failCards('quota', 1, { legacy: true });
+
+    const failure = failed(await createCard(setup, 'card-90020'));
+
+    expect(failure).toMatchObject({ kind: 'quota', retryable: false, code: '90020' });
+    expect(describeCardFailure(failure)).toContain('开发者后台');
+  });
+
+  it("is refused with QpsLimit past the stand-in's per-app card QPS, and waits its turn with a pacer", async () => {
+    const paced = await setUp({ cardQps: 5 });
+    const burst = (cards: CardClient, prefix: string) =>
+      Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          cards.createAndDeliver(APP, {
+            outTrackId: `${prefix}-${i}`,
+            templateId: TEMPLATE,
+            params: initialCardParams(TEMPLATE, BUILT_IN_CONTENT_KEY, '2'),
+            space: findCardSpace(target(), APP.appKey)!,
+          }),
+        ),
+      );
+
+    const unpaced = await burst(paced.cards, 'unpaced');
+    expect(unpaced.filter((outcome) => !outcome.ok)).toHaveLength(3);
+    expect(unpaced.find((outcome) => !outcome.ok)).toMatchObject({ kind: 'qps', code: 'QpsLimit' });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const pacer = createCallPacer({ perSecond: 4, burst: 1 });
+    const withPacer = await burst(createCardClient(paced.openApi, pacer.take), 'paced');
+    expect(withPacer.every((outcome) => outcome.ok)).toBe(true);
+    expect(paced.api.qpsRejections).toBe(3);
+  });
+
   it('names DINGTALK_CARD_TEMPLATE_ID for an unknown template and DINGTALK_CARD_CONTENT_KEY for an unknown key', async () => {
     const setup = await setUp();
     const space = findCardSpace(target(), APP.appKey)!;
@@ -168,7 +227,7 @@ describe('card client against the DingTalk stand-in', () => {
       await setup.cards.createAndDeliver(APP, {
         outTrackId: 'x1',
         templateId: 'other.schema',
-        contentKey: 'c',
+        params: { c: '' },
         space,
       }),
     );
@@ -208,7 +267,7 @@ describe('card client against the DingTalk stand-in', () => {
     const space = findCardSpace(target(), APP.appKey)!;
 
     const failure = failed(
-      await cards.createAndDeliver(APP, { outTrackId: 'x', templateId: TEMPLATE, contentKey: 'c', space }),
+      await cards.createAndDeliver(APP, { outTrackId: 'x', templateId: TEMPLATE, params: { c: '' }, space }),
     );
 
     expect(failure).toMatchObject({ kind: 'token', retryable: false, code: 'invalidClientSecret' });

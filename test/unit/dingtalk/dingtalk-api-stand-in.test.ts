@@ -295,15 +295,24 @@ describe('DingTalk stand-in: AI cards', () => {
       content: '你好',
       flowStatus: '3',
       delivered: true,
-      finalized: false,
+      // Flow status FINISHED ends the card, as DingTalk's own card SDK ends its AI cards.
+      finalized: true,
+      error: false,
       updates: 1,
-      history: [{ at: expect.any(Number), content: '你好', isFinalize: false }],
+      history: [
+        { at: expect.any(Number), content: '你好', isFinalize: false },
+        { at: expect.any(Number), content: '你好', isFinalize: true },
+      ],
     });
+    expect(
+      (await put(`${api.url}/v1.0/card/streaming`, streamBody('card-1', '再'), headers)).body,
+    ).toMatchObject({ code: 'card.streaming.alreadyFinalized' });
     expect(changes).toEqual(['card-1::2', 'card-1:你好:2', 'card-1:你好:3']);
     expect(api.calls.map((call) => `${call.method} ${call.path} ${call.status}`).slice(1)).toEqual([
       'POST /v1.0/card/instances/createAndDeliver 200',
       'PUT /v1.0/card/streaming 200',
       'PUT /v1.0/card/instances 200',
+      'PUT /v1.0/card/streaming 400',
     ]);
   });
 
@@ -472,13 +481,14 @@ describe('DingTalk stand-in: AI cards', () => {
     expect(api.cards.get('card-i')).toMatchObject({
       content: '全文',
       flowStatus: '3',
-      history: [{ content: '全文', isFinalize: false }],
+      history: [{ content: '全文', isFinalize: true }],
     });
     await put(url, { outTrackId: 'card-i', cardData: { cardParamMap: { flowStatus: '5' } } }, headers);
     expect(api.cards.get('card-i')).toMatchObject({
       params: { flowStatus: '5' },
       content: '',
       flowStatus: '5',
+      error: true,
     });
     expect((await put(url, { outTrackId: 'nope', cardData: { cardParamMap: {} } }, headers)).status).toBe(
       400,
@@ -531,6 +541,67 @@ describe('DingTalk stand-in: AI cards', () => {
     });
     expect(instance).toMatchObject({ status: 500, body: { code: 'unknownError' } });
     expect(api.cards.get('card-q')?.updates).toBe(0);
+  });
+
+  it("knows DingTalk's built-in AI card: msgContent is its only streaming variable, sys_full_json_obj must be JSON", async () => {
+    const { api, headers } = await cardStand();
+    const builtIn = '382e4302-551d-4880-bf29-a30acfab2e71.schema';
+    const params = {
+      msgTitle: '',
+      msgContent: '',
+      staticMsgContent: '',
+      flowStatus: '2',
+      sys_full_json_obj: '{"order":["msgTitle","msgContent","staticMsgContent"]}',
+    };
+    const create = `${api.url}/v1.0/card/instances/createAndDeliver`;
+    const withCard = (id: string, cardParamMap: Record<string, string>) =>
+      cardBody(id, { cardTemplateId: builtIn, cardData: { cardParamMap } });
+
+    expect((await post(create, withCard('b-1', params), headers)).status).toBe(200);
+    const notJson = await post(create, withCard('b-2', { ...params, sys_full_json_obj: '{order' }), headers);
+    const wrongKey = await put(
+      `${api.url}/v1.0/card/streaming`,
+      streamBody('b-1', 'x', { key: 'staticMsgContent' }),
+      headers,
+    );
+    const streamed = await put(
+      `${api.url}/v1.0/card/streaming`,
+      streamBody('b-1', '回答', { key: 'msgContent' }),
+      headers,
+    );
+
+    expect(api.cards.get('b-1')).toMatchObject({ contentKey: 'msgContent', content: '回答' });
+    expect(notJson.body).toMatchObject({ code: 'invalidParameter.cardParamMap.invalid' });
+    expect(wrongKey.body).toMatchObject({ code: 'invalidParameter.key.notExist' });
+    expect(streamed.status).toBe(200);
+  });
+
+  it('refuses card calls past its per-app QPS with 403 QpsLimit, and answers the legacy quota shape on request', async () => {
+    const changes: string[] = [];
+    api = await startDingTalkApi({
+      apps: [APP],
+      cardQps: 3,
+      onCard: (card) => changes.push(card.outTrackId),
+    });
+    const headers = { 'x-acs-dingtalk-access-token': await token(api) };
+    const create = `${api.url}/v1.0/card/instances/createAndDeliver`;
+
+    const burst = await Promise.all(
+      ['q-1', 'q-2', 'q-3', 'q-4'].map((id) => post(create, cardBody(id), headers)),
+    );
+    api.failCards('quota', 1, { api: 'instance', legacy: true });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const legacy = await put(
+      `${api.url}/v1.0/card/instances`,
+      { outTrackId: 'q-1', cardData: { cardParamMap: { flowStatus: '3' } } },
+      headers,
+    );
+
+    expect(burst.map((response) => response.status).sort()).toEqual([200, 200, 200, 403]);
+    expect(burst.find((response) => response.status === 403)?.body).toMatchObject({ code: 'QpsLimit' });
+    expect(api.qpsRejections).toBe(1);
+    expect(changes).toHaveLength(3);
+    expect(legacy).toMatchObject({ status: 200, body: { errcode: 90020 } });
   });
 
   it('applies a lost call but never answers it', async () => {
