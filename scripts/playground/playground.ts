@@ -38,7 +38,6 @@ const ROLE = {
   securityToken: 'playground-role-security-token',
 };
 const API_KEY_NAMES = ['OPENAI_API_KEY', 'CHATGPT_API_KEY', 'USER_API_KEY'];
-const PLAYGROUND_CARD_TEMPLATE = 'playground-ai-card.schema';
 
 export interface PlaygroundOptions {
   /** 0 = any free port. */
@@ -131,8 +130,8 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     DINGTALK_OAPI_BASE: dingtalk.url,
     DINGTALK_APP_KEY: ROBOT.appKey,
     DINGTALK_APP_SECRET: ROBOT.appSecret,
-    // The emulated DingTalk accepts any *.schema template: answers stream into AI cards unless turned off.
-    DINGTALK_CARD_TEMPLATE_ID: options.cards === false ? 'off' : PLAYGROUND_CARD_TEMPLATE,
+    // Unset, as in a default deployment: answers stream into DingTalk's built-in AI card unless turned off.
+    ...(options.cards === false ? { DINGTALK_CARD_TEMPLATE_ID: 'off' } : {}),
   };
   let replies: InstancePool | undefined;
   const fc = await startFcInvokeApi({
