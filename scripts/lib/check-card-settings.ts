@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import axios from 'axios';
 import type { Env } from '../../src/config/read-env';
 import { readEnv } from '../../src/config/read-env';
 import { CARDS_OFF, type ReplyConfig } from '../../src/config/reply-config';
@@ -11,6 +10,7 @@ import {
   FLOW_STATUS,
   initialCardParams,
 } from '../../src/dingtalk/card-template';
+import { createDingTalkHttp } from '../../src/dingtalk/create-dingtalk-http';
 import { createOpenApiClient } from '../../src/dingtalk/openapi-client';
 import type { CheckResult } from './check-result';
 
@@ -64,13 +64,7 @@ export async function checkCardSettings(env: Env, config: ReplyConfig | undefine
   if (config === undefined) {
     return { status: 'SKIP', name: NAME, detail: 'cannot run without a valid reply environment (see above)' };
   }
-  const http = axios.create({
-    timeout: 15_000,
-    headers: { 'Content-Type': 'application/json' },
-    validateStatus: () => true,
-    maxRedirects: 0,
-    proxy: false,
-  });
+  const http = createDingTalkHttp(15_000);
   const cards = createCardClient(
     createOpenApiClient({ http, apiBase: config.dingtalkApiBase, clock: Date.now }),
   );

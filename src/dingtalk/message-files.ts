@@ -1,5 +1,5 @@
-import { type AxiosInstance, isAxiosError } from 'axios';
 import type { Logger } from '../ports';
+import { type DingTalkHttp, HttpRequestError } from './create-dingtalk-http';
 import type { CallContext, DingTalkApp, OpenApiClient } from './openapi-client';
 import { readErrorCode } from './openapi-client';
 
@@ -25,7 +25,7 @@ export interface MessageFileDownloader {
  */
 export function createMessageFileDownloader(options: {
   openApi: OpenApiClient;
-  http: AxiosInstance;
+  http: DingTalkHttp;
   /** For the whole download, both requests. */
   timeoutMs: number;
 }): MessageFileDownloader {
@@ -66,31 +66,25 @@ export function createMessageFileDownloader(options: {
 }
 
 async function fetchBytes(
-  http: AxiosInstance,
+  http: DingTalkHttp,
   url: string,
   maxBytes: number,
   timeoutMs: number,
   log: Logger,
 ): Promise<DownloadResult> {
   try {
-    const response = await http.get<ArrayBuffer>(url, {
-      responseType: 'arraybuffer',
-      timeout: timeoutMs,
-      maxContentLength: maxBytes,
-      // Not JSON, and a signed URL must not carry our headers anywhere.
-      headers: { Accept: '*/*' },
-    });
+    const response = await http.getBytes(url, { maxBytes, timeoutMs });
     if (response.status !== 200) {
       log.warn({ status: response.status }, 'the download address refused the file');
       return { ok: false, reason: response.status === 404 ? 'not-found' : 'expired' };
     }
-    return { ok: true, bytes: Buffer.from(response.data) };
+    return { ok: true, bytes: response.bytes };
   } catch (error) {
-    const code = isAxiosError(error) ? error.code : undefined;
-    if (isAxiosError(error) && /maxContentLength/.test(error.message))
+    if (error instanceof HttpRequestError && error.kind === 'too_large')
       return { ok: false, reason: 'too-big' };
-    log.warn({ code }, 'could not download a received file');
-    return { ok: false, reason: code === 'ETIMEDOUT' || code === 'ECONNABORTED' ? 'timeout' : 'failed' };
+    const kind = error instanceof HttpRequestError ? error.kind : 'failed';
+    log.warn({ kind }, 'could not download a received file');
+    return { ok: false, reason: kind === 'timeout' ? 'timeout' : 'failed' };
   }
 }
 

@@ -1,6 +1,6 @@
-import type { AxiosInstance } from 'axios';
 import type { Clock, Logger } from '../ports';
 import { errorCodeOf } from '../storage/has-error-code';
+import type { DingTalkHttp, HttpAnswer } from './create-dingtalk-http';
 import { parseJsonObject } from './parse-json-object';
 import {
   classifyHttpStatus,
@@ -79,7 +79,7 @@ const TOKEN_HEADER = 'x-acs-dingtalk-access-token';
 
 /** Creates an OpenAPI client; keep it at module scope so the token cache outlives one invocation. */
 export function createOpenApiClient(options: {
-  http: AxiosInstance;
+  http: DingTalkHttp;
   apiBase: string;
   clock: Clock;
   tokenCache?: TokenCache;
@@ -90,17 +90,17 @@ export function createOpenApiClient(options: {
   const pending = new Map<string, Promise<TokenResult>>();
 
   async function fetchToken(app: DingTalkApp, context: CallContext): Promise<TokenResult> {
-    let response: { status: number; data: unknown };
+    let response: HttpAnswer;
     context.onCall?.('token');
     try {
       const credentials = { appKey: app.appKey, appSecret: app.appSecret };
-      response = await http.post(`${base}/v1.0/oauth2/accessToken`, credentials, { responseType: 'text' });
+      response = await http.send('POST', `${base}/v1.0/oauth2/accessToken`, credentials);
     } catch (error) {
       const outcome = classifyRequestError(error, 'openapi_token');
       // Fetching a token has no side effect, so even a timed-out fetch is safe to repeat.
       return outcome.status === 'unknown' ? { status: 'transient', reason: outcome.reason } : outcome;
     }
-    const parsed = parseJsonObject(response.data);
+    const parsed = parseJsonObject(response.text);
     if (response.status !== 200)
       return withDetail(classifyHttpStatus(response.status, 'openapi_token'), parsed);
     const token = parsed?.accessToken;
@@ -162,15 +162,12 @@ export function createOpenApiClient(options: {
     for (let attempt = 1; ; attempt++) {
       const token = await getToken(app, context, refused);
       if (token.status !== 'ok') return token;
-      let response: { status: number; data: unknown };
+      let response: HttpAnswer;
       context.onCall?.(call.kind);
       try {
-        const headers = { [TOKEN_HEADER]: token.token };
-        const config = { headers, responseType: 'text' as const };
-        response =
-          call.method === 'POST'
-            ? await http.post(`${base}${call.path}`, call.body, config)
-            : await http.put(`${base}${call.path}`, call.body, config);
+        response = await http.send(call.method, `${base}${call.path}`, call.body, {
+          [TOKEN_HEADER]: token.token,
+        });
       } catch (error) {
         return classifyRequestError(error, call.reason);
       }
@@ -179,7 +176,7 @@ export function createOpenApiClient(options: {
         refused = token.token;
         continue;
       }
-      return { status: 'answered', httpStatus: response.status, body: parseJsonObject(response.data) };
+      return { status: 'answered', httpStatus: response.status, body: parseJsonObject(response.text) };
     }
   }
 

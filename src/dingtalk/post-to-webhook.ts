@@ -1,4 +1,4 @@
-import { type AxiosInstance, isAxiosError } from 'axios';
+import { type DingTalkHttp, type HttpAnswer, HttpRequestError } from './create-dingtalk-http';
 
 /**
  * Result of one send attempt on either channel. `transient`: not delivered, worth retrying; `expired`: the
@@ -16,31 +16,22 @@ export type SendFailure = Exclude<SendOutcome, { status: 'ok' }>;
 // Rate limits: "send too fast" (dingtalk.md §5).
 const RATE_LIMIT_ERRCODES = new Set([130101, 302033]);
 const SESSION_EXPIRED_ERRCODE = 300001;
-const CONNECT_FAILURES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
 
 /** Posts one message body to a DingTalk session webhook (a single attempt) and classifies the answer. */
 export async function postToWebhook(
-  http: AxiosInstance,
+  http: DingTalkHttp,
   webhookUrl: string,
   body: unknown,
 ): Promise<SendOutcome> {
-  let response: { status: number; data: unknown };
+  let response: HttpAnswer;
   try {
-    response = await http.post(webhookUrl, body, { responseType: 'text' });
+    response = await http.send('POST', webhookUrl, body);
   } catch (error) {
     return classifyRequestError(error, 'webhook');
   }
   // The webhook answers 200 for failures too; only errcode tells (dingtalk.md §4.4).
   if (response.status !== 200) return classifyHttpStatus(response.status, 'webhook_http');
-  const errcode = readErrcode(response.data);
+  const errcode = readErrcode(response.text);
   if (errcode === undefined) return { status: 'unknown', reason: 'webhook_bad_response' };
   if (errcode === 0) return { status: 'ok' };
   const reason = `webhook_errcode_${errcode}`;
@@ -56,27 +47,24 @@ export function classifyHttpStatus(status: number, reasonPrefix: string): SendFa
 }
 
 /**
- * Classifies a request that produced no HTTP response. Only the error code is read: axios errors carry the
- * URL and headers, so they never leave this function.
+ * Classifies a request that produced no HTTP answer. Nothing sent (no connection) is worth another try; a
+ * deadline that passed after the request went out may have delivered it, so it is never resent.
  */
 export function classifyRequestError(error: unknown, channel: string): SendFailure {
-  if (!isAxiosError(error)) return { status: 'unknown', reason: `${channel}_request_failed` };
-  const cause = error.cause as (NodeJS.ErrnoException & { errors?: NodeJS.ErrnoException[] }) | undefined;
-  const code = error.code ?? cause?.code ?? cause?.errors?.[0]?.code;
-  if (code !== undefined && CONNECT_FAILURES.has(code))
-    return { status: 'transient', reason: `${channel}_unreachable` };
-  // An OS-level connect timeout means nothing was sent; axios's own timeout may fire after DingTalk got it.
-  if (code === 'ETIMEDOUT' && cause?.syscall === 'connect') {
-    return { status: 'transient', reason: `${channel}_unreachable` };
+  if (!(error instanceof HttpRequestError)) return { status: 'unknown', reason: `${channel}_request_failed` };
+  switch (error.kind) {
+    case 'unreachable':
+      return { status: 'transient', reason: `${channel}_unreachable` };
+    case 'timeout':
+      return { status: 'unknown', reason: `${channel}_timeout` };
+    case 'invalid_url':
+      return { status: 'rejected', reason: `${channel}_invalid_url` };
+    default:
+      return { status: 'unknown', reason: `${channel}_request_failed` };
   }
-  if (code === 'ETIMEDOUT' || code === 'ECONNABORTED')
-    return { status: 'unknown', reason: `${channel}_timeout` };
-  if (code === 'ERR_INVALID_URL') return { status: 'rejected', reason: `${channel}_invalid_url` };
-  return { status: 'unknown', reason: `${channel}_request_failed` };
 }
 
-function readErrcode(data: unknown): number | undefined {
-  if (typeof data !== 'string') return undefined;
+function readErrcode(data: string): number | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(data);

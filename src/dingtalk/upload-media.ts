@@ -1,6 +1,5 @@
-import type { AxiosInstance } from 'axios';
 import type { Clock, Logger } from '../ports';
-import { createDingTalkHttp } from './create-dingtalk-http';
+import { createDingTalkHttp, type DingTalkHttp, type HttpAnswer } from './create-dingtalk-http';
 import type { DingTalkApp, OpenApiClient, TokenCache } from './openapi-client';
 import { createOpenApiClient } from './openapi-client';
 import { parseJsonObject } from './parse-json-object';
@@ -32,7 +31,7 @@ export interface UploadImageOptions {
   tokenCache?: TokenCache;
   /** An existing OpenAPI client to take the token from (its in-memory cache included). */
   openApi?: OpenApiClient;
-  http?: AxiosInstance;
+  http?: DingTalkHttp;
   clock?: Clock;
   log?: Logger;
 }
@@ -69,23 +68,19 @@ export async function uploadImage(options: UploadImageOptions): Promise<string> 
     const form = new FormData();
     form.append('type', 'image');
     form.append('media', new Blob([png], { type: 'image/png' }), 'image.png');
-    let response: { status: number; data: unknown };
+    let response: HttpAnswer;
     try {
-      // The URL carries the token: the raw axios error must never travel further than this classification.
-      response = await http.post(
+      // The URL carries the token: only the classification of an error travels further.
+      response = await http.postForm(
         `${base}/media/upload?access_token=${encodeURIComponent(token.token)}`,
         form,
-        {
-          headers: { 'Content-Type': 'multipart/form-data' },
-          responseType: 'text',
-        },
       );
     } catch (error) {
       throw new MediaUploadError(classifyRequestError(error, 'media_upload'));
     }
     if (response.status !== 200)
       throw new MediaUploadError(classifyHttpStatus(response.status, 'media_upload'));
-    const body = parseJsonObject(response.data);
+    const body = parseJsonObject(response.text);
     const errcode = body?.errcode;
     if (typeof errcode === 'number' && TOKEN_ERRCODES.has(errcode) && attempt === 1) {
       refused = token.token;

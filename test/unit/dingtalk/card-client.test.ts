@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import axios from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDingTalkApi } from '../../../scripts/emulators/dingtalk-api';
 import { createCallPacer } from '../../../src/dingtalk/call-pacer';
@@ -17,6 +16,7 @@ import {
   BUILT_IN_CONTENT_KEY,
   initialCardParams,
 } from '../../../src/dingtalk/card-template';
+import { createDingTalkHttp } from '../../../src/dingtalk/create-dingtalk-http';
 import {
   type CallContext,
   createOpenApiClient,
@@ -40,14 +40,7 @@ afterEach(async () => {
 });
 
 function http() {
-  return axios.create({
-    timeout: 5000,
-    headers: { 'Content-Type': 'application/json' },
-    validateStatus: () => true,
-    maxRedirects: 0,
-    transitional: { clarifyTimeoutError: true },
-    proxy: false,
-  });
+  return createDingTalkHttp(5000);
 }
 
 async function setUp(options: { tokenCache?: TokenCache; apiBase?: string; cardQps?: number } = {}) {
@@ -327,8 +320,8 @@ describe('OpenAPI client: tokens for card calls', () => {
     };
     const setup = await setUp({ tokenCache });
     // Another instance fetched this token and stored it.
-    const issued = await axios.post(`${setup.api.url}/v1.0/oauth2/accessToken`, APP);
-    stored = { token: issued.data.accessToken, expiresAt: Date.now() + 7_200_000 };
+    const issued = await http().send('POST', `${setup.api.url}/v1.0/oauth2/accessToken`, APP);
+    stored = { token: JSON.parse(issued.text).accessToken, expiresAt: Date.now() + 7_200_000 };
 
     expect(await createCard(setup, 'card-stored')).toEqual({ ok: true });
     expect(setup.kinds).toEqual(['card']);
@@ -336,7 +329,7 @@ describe('OpenAPI client: tokens for card calls', () => {
     setup.api.revokeTokens();
     expect(await createCard(setup, 'card-refused')).toEqual({ ok: true });
     expect(setup.kinds).toEqual(['card', 'card', 'token', 'card']);
-    expect(stored?.token).not.toBe(issued.data.accessToken);
+    expect(stored?.token).not.toBe(JSON.parse(issued.text).accessToken);
   });
 
   it('logs and ignores a token cache that fails, with the error code only', async () => {
