@@ -26,7 +26,16 @@ export class InvokeError extends Error {
 const SAFE_CODE = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 const SAFE_REQUEST_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
-/** Converts an error thrown by @alicloud/fc20230330 or @alicloud/fc2 into a log-safe InvokeError (no cause attached). */
+/** An error answer of the invoke API: its status, and the code and request id it reported, if plain tokens. */
+export function invokeErrorFromResponse(status: number, code: unknown, requestId: unknown): InvokeError {
+  return new InvokeError({
+    status,
+    code: pickSafe(code, SAFE_CODE),
+    requestId: pickSafe(requestId, SAFE_REQUEST_ID),
+  });
+}
+
+/** Converts an error thrown by @alicloud/fc2 or the network stack into a log-safe InvokeError (no cause attached). */
 export function toInvokeError(error: unknown): InvokeError {
   if (error instanceof InvokeError) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
@@ -34,10 +43,6 @@ export function toInvokeError(error: unknown): InvokeError {
   const message = typeof e.message === 'string' ? e.message : '';
   const code = pickSafe(e.code, SAFE_CODE);
 
-  // fc20230330 (openapi-core): ClientError / ServerError / ThrottlingError carry statusCode and code.
-  if (typeof e.statusCode === 'number') {
-    return new InvokeError({ status: e.statusCode, code, requestId: pickSafe(e.requestId, SAFE_REQUEST_ID) });
-  }
   // fc2: Error named `FC${ErrorCode}Error` whose message reads "... failed with 409. requestid: <id>, ...".
   const fc2Status = /failed with (\d{3})\./.exec(message)?.[1];
   if (name.startsWith('FC') && fc2Status !== undefined) {
@@ -47,15 +52,15 @@ export function toInvokeError(error: unknown): InvokeError {
       requestId: pickSafe(/requestid: ([^,\s]+)/.exec(message)?.[1], SAFE_REQUEST_ID),
     });
   }
-  // httpx (used by both SDKs) names connect and read timeouts RequestTimeoutError.
+  // httpx (under fc2) names connect and read timeouts RequestTimeoutError.
   if (name === 'RequestTimeoutError') return new InvokeError({ code: 'Timeout' });
   if (code !== undefined) return new InvokeError({ code });
-  // Both SDKs JSON.parse error bodies; a non-JSON body surfaces as a bare SyntaxError without a status.
+  // fc2 JSON.parses error bodies; a non-JSON body surfaces as a bare SyntaxError without a status.
   if (error instanceof SyntaxError) return new InvokeError({ code: 'InvalidResponse' });
   return new InvokeError({ code: 'Unknown' });
 }
 
 function pickSafe(value: unknown, pattern: RegExp): string | undefined {
-  // openapi-core stringifies absent fields, so a literal "undefined" means "not sent".
+  // fc2 writes an absent request id into its message as "undefined", so that literal means "not sent".
   return typeof value === 'string' && value !== 'undefined' && pattern.test(value) ? value : undefined;
 }

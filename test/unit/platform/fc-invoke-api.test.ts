@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { FcInvokeApi, RecordedInvocation } from '../../../scripts/emulators/fc-invoke-api';
 import { InvokeError } from '../../../src/platform/invoke-error';
 import { invokeReplyAsync, type ReplyInvokeTarget } from '../../../src/platform/invoke-reply';
-import { ACCOUNT_ID, STS, startFcApi, useCleanups } from './fc-test-kit';
+import { ACCOUNT_ID, STATIC_AK, STS, startFcApi, useCleanups } from './fc-test-kit';
+import { invokeWithSdk } from './fc3-sdk-capture';
 
 // The stand-in must refuse what the real service refuses; otherwise tests that pass against it prove nothing.
 
@@ -107,6 +108,24 @@ async function post(url: string, headers: Record<string, string>, body = PAYLOAD
 }
 
 describe('FC invoke API stand-in: refuses what FC refuses', () => {
+  it('accepts what the official @alicloud/fc20230330 SDK sends, STS and long-term keys alike', async () => {
+    const sts = await startApi();
+    const ak = await startFcApi(cleanups, STATIC_AK);
+    for (const [api, credentials] of [
+      [sts, STS],
+      [ak, STATIC_AK],
+    ] as const) {
+      const call = { functionName: 'legacy$reply', payload: PAYLOAD, taskId: 'm_sdk', credentials };
+      await invokeWithSdk({ ...call, endpoint: new URL(api.url) });
+    }
+
+    expect([...sts.rejections, ...ak.rejections]).toEqual([]);
+    expect([...sts.invocations, ...ak.invocations].map((i) => [i.functionName, i.taskId])).toEqual([
+      ['legacy$reply', 'm_sdk'],
+      ['legacy$reply', 'm_sdk'],
+    ]);
+  });
+
   it('refuses an unsigned FC 3.0 request with a JSON error', async () => {
     const api = await startApi();
     const res = await post(`${api.url}${FC3_PATH}`, { 'x-fc-invocation-type': 'Async' });

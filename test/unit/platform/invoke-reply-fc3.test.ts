@@ -32,7 +32,7 @@ function fc3Target(url: string, overrides: Partial<ReplyInvokeTarget> = {}): Rep
   };
 }
 
-describe('invokeReplyAsync via FC 3.0 (@alicloud/fc20230330)', () => {
+describe('invokeReplyAsync via FC 3.0 (requests signed here, ACS3-HMAC-SHA256)', () => {
   it('queues the payload with static AK credentials over plain http', async () => {
     const api = await startApi(STATIC_AK);
     const outcome = await invokeReplyAsync(fc3Target(api.url), STATIC_AK, PAYLOAD, 'm_0123abcd');
@@ -163,12 +163,62 @@ describe('invokeReplyAsync via FC 3.0 (@alicloud/fc20230330)', () => {
     expectLogSafe(error, [url]);
   });
 
-  it('maps a non-JSON error body to InvokeError InvalidResponse', async () => {
+  it('maps a non-JSON error body to InvokeError InvalidResponse, keeping the status', async () => {
     const url = await startRawServer(cleanups, (_req, res) => {
       res.writeHead(502, { 'content-type': 'text/html' }).end('<html>Bad Gateway</html>');
     });
     const error = await invokeError(invokeReplyAsync(fc3Target(url), STATIC_AK, PAYLOAD, 'm_8'));
-    expect(error.code).toBe('InvalidResponse');
+    expect(error).toMatchObject({ status: 502, code: 'InvalidResponse' });
+    expect(error.message).toBe('FC invoke failed: HTTP 502 InvalidResponse');
+  });
+
+  it('drops an error code or request id that is not a plain token', async () => {
+    const url = await startRawServer(cleanups, (_req, res) => {
+      const body = { Code: 'Bad\nCode https://evil.example', RequestId: 'id with spaces' };
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+    const error = await invokeError(invokeReplyAsync(fc3Target(url), STATIC_AK, PAYLOAD, 'm_8b'));
+    expect(error).toMatchObject({ status: 400, message: 'FC invoke failed: HTTP 400' });
+    expect(error.code).toBeUndefined();
+    expect(error.requestId).toBeUndefined();
+  });
+
+  it('reads a 409 as duplicate whatever its body says', async () => {
+    const url = await startRawServer(cleanups, (_req, res) => {
+      res.writeHead(409).end();
+    });
+    expect(await invokeReplyAsync(fc3Target(url), STATIC_AK, PAYLOAD, 'm_8c')).toEqual({
+      status: 'duplicate',
+    });
+  });
+
+  it('gives up after timeoutMs when an error body never finishes', async () => {
+    const url = await startRawServer(cleanups, (_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json' }).write('{"Code":');
+    });
+    const error = await invokeError(
+      invokeReplyAsync(fc3Target(url, { timeoutMs: 200 }), STATIC_AK, PAYLOAD, 'm_8d'),
+    );
+    expect(error).toMatchObject({ code: 'Timeout' });
+    expect(error.status).toBeUndefined();
+  });
+
+  it('keeps one connection alive across calls, an answered 409 included', async () => {
+    const clientPorts = new Set<number | undefined>();
+    const url = await startRawServer(cleanups, (req, res) => {
+      clientPorts.add(req.socket.remotePort);
+      req.resume().on('end', () => {
+        if (req.headers['x-fc-async-task-id'] === 'm_seen') {
+          res.writeHead(409, { 'content-type': 'application/json' }).end('{"Code":"ResourceExists"}');
+        } else res.writeHead(202, { 'content-length': '0' }).end();
+      });
+    });
+    const outcomes = [];
+    for (const taskId of ['m_k1', 'm_seen', 'm_k2']) {
+      outcomes.push((await invokeReplyAsync(fc3Target(url), STATIC_AK, PAYLOAD, taskId)).status);
+    }
+    expect(outcomes).toEqual(['queued', 'duplicate', 'queued']);
+    expect(clientPorts.size).toBe(1);
   });
 
   it('honours the https scheme (TLS against the plain-http stand-in fails, nothing is queued)', async () => {
