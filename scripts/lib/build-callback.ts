@@ -6,7 +6,15 @@ export const GROUP_TEXT_PREFIX = ' ';
 
 /** What the smoke-test callback says and who says it. */
 export interface CallbackOptions {
+  /** The text of a text message (ignored when `content` is given). */
   text: string;
+  /**
+   * A message of another type, as DingTalk sends it: its msgtype and `content` (picture, richText, audio, file;
+   * dingtalk.md §3.2). Such a callback has no `text`.
+   */
+  content?: { msgtype: string; content: Record<string, unknown> };
+  /** The message a text quotes, as DingTalk puts it in `text.repliedMsg` (with `text.isReplyMsg: true`). */
+  repliedMsg?: { msgId: string; msgType: string; senderId: string; createdAt: number; content: unknown };
   group: boolean;
   sessionWebhook: string;
   staffId: string;
@@ -57,8 +65,16 @@ export function buildCallback(options: CallbackOptions): Record<string, unknown>
     sessionWebhook: options.sessionWebhook,
     // DingTalk's session webhooks live 90 minutes (dingtalk.md §3.1).
     sessionWebhookExpiredTime: now + 5_400_000,
-    text: { content: options.group ? `${GROUP_TEXT_PREFIX}${options.text}` : options.text },
   };
+  if (options.content) {
+    body.msgtype = options.content.msgtype;
+    body.content = options.content.content;
+  } else {
+    body.text = {
+      content: options.group ? `${GROUP_TEXT_PREFIX}${options.text}` : options.text,
+      ...(options.repliedMsg ? { isReplyMsg: true, repliedMsg: options.repliedMsg } : {}),
+    };
+  }
   if (options.group) {
     body.conversationTitle = options.conversationTitle ?? '冒烟测试群';
     body.isInAtList = true;

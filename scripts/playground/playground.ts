@@ -7,6 +7,7 @@ import { isAdmin } from '../../src/access/check-access';
 import { FieldReader } from '../../src/config/fields';
 import { readPolicy } from '../../src/config/policy-config';
 import { readEnv } from '../../src/config/read-env';
+import { readMedia } from '../../src/config/reply-config';
 import { signDingTalk } from '../../src/dingtalk/signature';
 import { asyncTaskId } from '../../src/platform/async-task-id';
 import { startChatApi } from '../emulators/chat-api';
@@ -16,18 +17,23 @@ import { readRequestBody, respondThroughInstance, toHttpTriggerEvent } from '../
 import type { InstancePool } from '../fc-runtime/instance-pool';
 import { createInstancePool } from '../fc-runtime/instance-pool';
 import { sweepStagedCode } from '../fc-runtime/staged-code';
-import { buildCallback } from '../lib/build-callback';
 import { readDotEnv } from '../lib/load-dot-env';
+import { createAttachments } from './attachments';
 import { DEMO_HINT, DEMO_IMAGE_MODEL, DEMO_MODEL, demoAnswer } from './demo-model';
 import { createEventHub } from './event-hub';
 import type { ExternalCallback } from './external-callbacks';
 import { CALLBACK_SESSION, readExternalCallback, relayWebhookPost } from './external-callbacks';
 import { formatLogLine } from './format-log-line';
+import type { ShownMessage } from './member-callback';
+import { buildMemberCallback } from './member-callback';
 import { MAX_TEXT_CHARS, readMemberMessage } from './member-message';
 import { GROUP, MEMBERS, ROBOT } from './members';
+import { createQuotableMessages } from './quotable-messages';
+import { serveAttachment } from './serve-attachment';
 import { serveMedia } from './serve-media';
 import { serveStatic } from './serve-static';
 import { showRobotMessages } from './show-robot-messages';
+import { uploadAttachment } from './upload-attachment';
 
 const ROOT = resolve(__dirname, '..', '..');
 const PUBLIC = join(__dirname, 'public');
@@ -75,6 +81,8 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   const chatOfSession = new Map<string, string>(); // session id → chatKey
   const msgIdOfTask = new Map<string, string>();
   const lastMsgIdOfChat = new Map<string, string>();
+  const attachments = createAttachments();
+  const quotes = createQuotableMessages(ROBOT);
 
   const useDemo = !API_KEY_NAMES.some((name) => dotEnv[name]?.trim());
   const demo = useDemo
@@ -98,7 +106,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
 
   const dingtalk = await startDingTalkApi({
     apps: [{ appKey: ROBOT.appKey, appSecret: ROBOT.appSecret }],
-    ...showRobotMessages(hub, { chatOfSession, lastMsgIdOfChat }),
+    ...showRobotMessages(hub, { chatOfSession, lastMsgIdOfChat }, quotes),
   });
 
   // The page's server listens first: its address is one of the webhook origins the functions accept.
@@ -183,10 +191,14 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   };
   // Read as the reply function reads them, so the page offers exactly what the robot will answer.
   const policy = readPolicy(new FieldReader(replyEnv), []);
+  const media = readMedia(new FieldReader(replyEnv));
+  // Twice the robot's larger limit: uploads over its limit still go through, so its "too big" notice shows.
+  const maxUploadBytes = 2 * Math.max(media.maxImageBytes, media.maxFileBytes);
   const features = {
     images: readEnv(replyEnv, ['IMAGE_MODEL']) !== undefined,
     maxRequestsPerDay: policy.maxRequestsPerDay,
     maxTextChars: MAX_TEXT_CHARS,
+    media: { maxImageBytes: media.maxImageBytes, maxFileBytes: media.maxFileBytes, maxUploadBytes },
   };
   replies = createInstancePool({
     bundle: join(ROOT, 'dist', 'reply', 'index.js'),
@@ -227,7 +239,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     return webhook;
   }
 
-  function showMessage(message: Omit<ExternalCallback, 'answersHere'>): void {
+  function showMessage(message: Omit<ExternalCallback, 'answersHere'> & Partial<ShownMessage>): void {
     msgIdOfTask.set(asyncTaskId(message.msgId), message.msgId);
     lastMsgIdOfChat.set(message.chatKey, message.msgId);
     hub.emit({ type: 'user-message', ...message });
@@ -242,22 +254,21 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     }
     const message = readMemberMessage(input, MEMBERS);
     if ('error' in message) return json(res, 400, { error: message.error });
-    const { member, chat, text } = message;
+    const { member, chat } = message;
     const chatKey = chat === 'group' ? 'group' : `dm:${member.staffId}`;
     const now = Date.now();
-    const body = buildCallback({
-      text,
-      group: chat === 'group',
+    const built = buildMemberCallback(message, {
+      attachments,
+      quotes,
+      receive: (bytes) => dingtalk.receiveFile(bytes, { robotCode: ROBOT.appKey }),
       sessionWebhook: sessionFor(chatKey),
-      staffId: member.staffId,
-      nick: member.nick,
-      isAdmin: member.isAdmin,
       now,
-      robot: { code: ROBOT.appKey, dingtalkId: ROBOT.dingtalkId, corpId: ROBOT.corpId },
-      ...(chat === 'group' ? { conversationId: GROUP.conversationId, conversationTitle: GROUP.title } : {}),
     });
-    const msgId = String(body.msgId);
-    showMessage({ msgId, chatKey, sender: { staffId: member.staffId, nick: member.nick }, text });
+    if ('error' in built) return json(res, 400, { error: built.error });
+    const { callback: body, shown, kept } = built;
+    const msgId = kept.msgId;
+    quotes.remember(kept);
+    showMessage({ msgId, chatKey, sender: { staffId: member.staffId, nick: member.nick }, ...shown });
     const timestamp = String(now);
     const event = toHttpTriggerEvent(
       fakeRequest({
@@ -303,6 +314,12 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     if (req.method === 'GET' && path.startsWith('/api/media/')) {
       return serveMedia(dingtalk.mediaUploads, decodeURIComponent(path.slice('/api/media/'.length)), res);
     }
+    if (req.method === 'GET' && path.startsWith('/api/attachments/')) {
+      return serveAttachment(attachments, decodeURIComponent(path.slice('/api/attachments/'.length)), res);
+    }
+    if (req.method === 'POST' && path === '/api/uploads') {
+      return await uploadAttachment(req, res, attachments, maxUploadBytes);
+    }
     if (req.method === 'GET' && path === '/api/state') {
       return json(res, 200, {
         robot: { name: ROBOT.name, staffId: 'robot' },
@@ -315,6 +332,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
         })),
         group: GROUP,
         features,
+        samples: attachments.samples,
         events: hub.events,
       });
     }

@@ -1,5 +1,6 @@
 import type { DingTalkApiOptions } from '../emulators/dingtalk-api';
 import type { EventHub } from './event-hub';
+import type { QuotableMessages } from './quotable-messages';
 
 /** Which chat of the page a webhook session belongs to, and the last message asked in each chat. */
 export interface ChatLookup {
@@ -7,10 +8,14 @@ export interface ChatLookup {
   lastMsgIdOfChat: ReadonlyMap<string, string>;
 }
 
-/** The emulated DingTalk's hooks that put what the robot sends (messages, AI cards) into the page's chats. */
+/**
+ * The emulated DingTalk's hooks that put what the robot sends (messages, AI cards) into the page's chats, each
+ * with the msgId a later message quotes it by.
+ */
 export function showRobotMessages(
   hub: EventHub,
   chats: ChatLookup,
+  quotes: Pick<QuotableMessages, 'rememberRobot'>,
 ): Pick<DingTalkApiOptions, 'onCard' | 'onMessage'> {
   return {
     onCard: (card) => {
@@ -27,6 +32,7 @@ export function showRobotMessages(
         updates: card.updates,
         atUserIds: card.atUserIds,
         msgId: chats.lastMsgIdOfChat.get(chatKey),
+        quoteId: quotes.rememberRobot(chatKey, card.content, card.outTrackId),
       });
     },
     onMessage: (message) => {
@@ -39,15 +45,17 @@ export function showRobotMessages(
             : `dm:${message.message.body.userIds?.[0]}`;
       if (!chatKey) return;
       const markdown = message.channel === 'webhook' ? body.markdown : body;
+      const text = markdown?.text ?? body.text?.content ?? '';
       hub.emit({
         type: 'robot-message',
         chatKey,
         channel: message.channel,
         msgtype: message.channel === 'webhook' ? body.msgtype : 'markdown',
         title: markdown?.title ?? '',
-        text: markdown?.text ?? body.text?.content ?? '',
+        text,
         atUserIds: body.at?.atUserIds ?? [],
         msgId: chats.lastMsgIdOfChat.get(chatKey),
+        quoteId: quotes.rememberRobot(chatKey, String(text)),
       });
     },
   };

@@ -73,6 +73,22 @@ export function docx(): Uint8Array {
   });
 }
 
+/** A plain Word document: paragraphs, and tables given as rows of cells, in order. */
+export function textDocx(blocks: Array<string | string[][]>): Uint8Array {
+  const body = blocks
+    .map((block) =>
+      typeof block === 'string'
+        ? paragraph(run(escapeXml(block)))
+        : `<w:tbl>${block.map((row) => `<w:tr>${row.map((text) => cell(escapeXml(text))).join('')}</w:tr>`).join('')}</w:tbl>`,
+    )
+    .join('');
+  return zipOf({
+    'word/document.xml': `${XML}<w:document ${W}><w:body>${body}<w:sectPr/></w:body></w:document>`,
+    '[Content_Types].xml': contentTypes([['/word/document.xml', DOCUMENT_TYPE]]),
+    '_rels/.rels': relationships([['rId1', 'officeDocument', 'word/document.xml']]),
+  });
+}
+
 /** A docx cut off mid-way, as an interrupted download leaves it: no central directory. */
 export function truncatedDocx(): Uint8Array {
   const whole = docx();
@@ -125,6 +141,36 @@ export function xlsx(): Uint8Array {
   });
 }
 
+/** A plain workbook: sheets of rows, text as inline strings and numbers as numbers. */
+export function textXlsx(sheets: Array<{ name: string; rows: Array<Array<string | number>> }>): Uint8Array {
+  const column = (index: number) => String.fromCharCode(65 + index);
+  const value = (ref: string, item: string | number) =>
+    typeof item === 'number'
+      ? `<c r="${ref}"><v>${item}</v></c>`
+      : `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${escapeXml(item)}</t></is></c>`;
+  const parts: Record<string, string> = {
+    '[Content_Types].xml': contentTypes([
+      ['/xl/workbook.xml', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml'],
+    ]),
+    '_rels/.rels': relationships([['rId1', 'officeDocument', 'xl/workbook.xml']]),
+    'xl/workbook.xml': `${XML}<workbook ${SHEET_NS}><sheets>${sheets.map((item, i) => `<sheet name="${escapeXml(item.name)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join('')}</sheets></workbook>`,
+    'xl/_rels/workbook.xml.rels': relationships(
+      sheets.map((_, i) => [`rId${i + 1}`, 'worksheet', `worksheets/sheet${i + 1}.xml`]),
+    ),
+  };
+  for (const [i, item] of sheets.entries()) {
+    parts[`xl/worksheets/sheet${i + 1}.xml`] = sheet(
+      item.rows
+        .map(
+          (row, r) =>
+            `<row r="${r + 1}">${row.map((cellValue, c) => value(`${column(c)}${r + 1}`, cellValue)).join('')}</row>`,
+        )
+        .join(''),
+    );
+  }
+  return zipOf(parts);
+}
+
 const P =
   'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"';
 const slide = (...paragraphs: string[]) =>
@@ -153,4 +199,8 @@ export function pptx(): Uint8Array {
 /** A zip that is no Office file. */
 export function plainZip(): Uint8Array {
   return zipOf({ 'notes.txt': 'Plain notes.\n', 'data/numbers.csv': 'a,b\n1,2\n' });
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

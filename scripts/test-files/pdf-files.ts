@@ -63,9 +63,14 @@ const CHINESE_LINES = ['季度报告：收入增长百分之十二。', '研发�
  * and WPS write it, but without the embedded glyphs: a reader gets the text from the map alone.
  */
 export function chinesePdf(): Uint8Array {
-  const characters = [...new Set(CHINESE_LINES.join(''))];
+  return unicodePdf(CHINESE_LINES);
+}
+
+/** Lines of any text (Chinese included; characters of the Basic Multilingual Plane) on one page, as chinesePdf. */
+export function unicodePdf(lines: string[]): Uint8Array {
+  const characters = [...new Set(lines.join(''))];
   const cid = (char: string) => (characters.indexOf(char) + 1).toString(16).padStart(4, '0');
-  const shows = CHINESE_LINES.map((line) => `<${[...line].map(cid).join('')}> Tj`).join(' 0 -20 Td ');
+  const shows = lines.map((line) => `<${[...line].map(cid).join('')}> Tj`).join(' 0 -20 Td ');
   const mappings = characters.map((char) => `<${cid(char)}> <${utf16Hex(char)}>`).join('\n');
   const toUnicode = [
     '/CIDInit /ProcSet findresource begin 12 dict begin begincmap',

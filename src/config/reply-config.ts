@@ -200,7 +200,8 @@ export function loadReplyConfig(env: Env): ReplyConfig {
   return config;
 }
 
-function readMedia(read: FieldReader): MediaConfig {
+/** The media settings (VISION_MODEL, IMAGE_PROMPT, MAX_IMAGE_BYTES, MAX_FILE_BYTES, MAX_FILE_CHARS). */
+export function readMedia(read: FieldReader): MediaConfig {
   const megabytes = (names: string[], fallback: number) =>
     read.number(
       names,

@@ -47,7 +47,8 @@ export function extractionNotice(result: Exclude<ExtractedFile, { status: 'text'
   }
 }
 
-function formatMegabytes(bytes: number): string {
+/** A byte limit as the notices write it: 10 MB, 1.5 MB, 512 KB. */
+export function formatMegabytes(bytes: number): string {
   const megabytes = bytes / (1024 * 1024);
   return megabytes >= 1
     ? `${Number.isInteger(megabytes) ? megabytes : megabytes.toFixed(1)} MB`

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import {
+  draftParts,
+  insertAtCaret,
+  markersIn,
+  pictureMarker,
+  removeMarker,
+} from '../../scripts/playground/public/draft';
 import { renderMarkdown } from '../../scripts/playground/public/markdown';
 import { previewText } from '../../scripts/playground/public/markdown-preview';
 import { settleStreamingMarkdown } from '../../scripts/playground/public/markdown-streaming';
+import { fileBadge, formatDuration, formatSize } from '../../scripts/playground/public/media-format';
 import { describeDeliveryReason, describePath } from '../../scripts/playground/public/message-path';
 import { createOutbox } from '../../scripts/playground/public/outbox';
 
@@ -113,5 +121,50 @@ describe('the composer outbox', () => {
     void outbox.add('后面的');
     await drained;
     expect(failures).toEqual([{ unsent: ['坏', '后面的'], error: '发送失败：演练场出错了' }]);
+  });
+});
+
+describe('a message being written with pictures (draft markers)', () => {
+  const pictures = [
+    { number: 1, id: 'sample-picture-1' },
+    { number: 2, id: 'upload-x' },
+  ];
+
+  it('splits the text at its picture markers, in the order written', () => {
+    expect(draftParts('看[图片1]和\n[图片2]有什么不同', pictures)).toEqual([
+      { text: '看' },
+      { attachment: 'sample-picture-1' },
+      { text: '和\n' },
+      { attachment: 'upload-x' },
+      { text: '有什么不同' },
+    ]);
+    expect(draftParts('[图片2]', pictures)).toEqual([{ attachment: 'upload-x' }]);
+  });
+
+  it('keeps a marker no picture has as text, and finds which markers are left', () => {
+    expect(draftParts('[图片9][图片1]', pictures)).toEqual([
+      { text: '[图片9]' },
+      { attachment: 'sample-picture-1' },
+    ]);
+    expect([...markersIn('a[图片1]b[图片3]')]).toEqual([1, 3]);
+    expect(removeMarker('a[图片1]b[图片1]', 1)).toBe('ab');
+  });
+
+  it('puts a marker where the caret is, replacing a selection', () => {
+    expect(insertAtCaret('这是什么', 2, 2, pictureMarker(1))).toEqual({ text: '这是[图片1]什么', caret: 7 });
+    expect(insertAtCaret('这是什么', 0, 2, pictureMarker(2))).toEqual({ text: '[图片2]什么', caret: 5 });
+  });
+});
+
+describe('sizes, durations and file types as the page writes them', () => {
+  it('writes bytes, KB and MB as the robot’s notices do', () => {
+    expect(formatSize(637)).toBe('637 字节');
+    expect(formatSize(4096)).toBe('4 KB');
+    expect(formatSize(1316)).toBe('1.3 KB');
+    expect(formatSize(10 * 1024 * 1024)).toBe('10 MB');
+    expect(formatDuration(3000)).toBe('3″');
+    expect(formatDuration(200)).toBe('1″');
+    expect(fileBadge('季度报告.pdf')).toBe('PDF');
+    expect(fileBadge('季度报告草稿')).toBe('文件');
   });
 });

@@ -1,49 +1,22 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Playground } from '../../scripts/playground/playground';
-import { startPlayground } from '../../scripts/playground/playground';
-import { CHROMIUM_ARGS } from '../helpers/find-chromium';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { showChat, usePlaygroundPage } from '../helpers/playground-page';
 
 // Found by the global setup; without one these tests are skipped (one line says how to run them).
 const CHROMIUM = inject('chromiumPath');
-const STEP_MS = 20_000;
 const ZHANG_SAN = '0426581234567890'; // the playground's admin
 const LI_SI = '1665012345698';
 const WANG_WU = '2103456789012';
 
 /** What a newcomer tried in the page, in a real browser: each of these once failed them. */
 describe.skipIf(!CHROMIUM)('the playground page for a newcomer', () => {
-  let dataDir: string;
-  let playground: Playground | undefined;
-  let browser: Browser | undefined;
+  const session = usePlaygroundPage(CHROMIUM);
   let page: Page;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'playground-newcomer-'));
-    playground = await startPlayground({ port: 0, dataDir, envFile: null, printLogs: false, cards: false });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-    page.setDefaultTimeout(STEP_MS);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(playground.url);
+  beforeAll(() => {
+    page = session.page;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await playground?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-    expect(pageErrors).toEqual([]);
-  });
-
-  async function view(staffId: string, chat: 'dm' | 'group'): Promise<void> {
-    await page.getByTestId(`member-${staffId}`).click();
-    await page.getByTestId(`chat-${chat}`).click();
-  }
+  const view = (staffId: string, chat: 'dm' | 'group') => showChat(page, staffId, chat);
 
   it('marks the admin and offers admin commands to the admin only, in a direct chat', async () => {
     await page.getByTestId(`admin-tag-${ZHANG_SAN}`).waitFor();

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import type { ChatApi } from '../../scripts/emulators/chat-api';
 import { startChatApi } from '../../scripts/emulators/chat-api';
 import type { Playground } from '../../scripts/playground/playground';
 import { startPlayground } from '../../scripts/playground/playground';
-import { playgroundEvents, sendAsMember, waitForEvent } from '../helpers/playground-api';
+import { playgroundEvents, sendAsMember, startTestPlayground, waitForEvent } from '../helpers/playground-api';
 
 describe('the playground with the offline demo model', () => {
   let playground: Playground;
@@ -132,29 +132,18 @@ describe('the playground with the offline demo model', () => {
 
 describe('the playground with a model from .env', () => {
   let playground: Playground;
+  let stop: () => Promise<void>;
   let model: ChatApi;
-  let dir: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'playground-env-'));
     model = await startChatApi({ apiKey: 'sk-from-dot-env', answer: () => '来自 .env 配置的模型' });
-    const envFile = join(dir, '.env');
-    await writeFile(
-      envFile,
-      `OPENAI_API_KEY=sk-from-dot-env\nOPENAI_BASE_URL=${model.baseUrl}\nOPENAI_MODEL=qwen-plus\nHISTORY_DIR=/mnt/ignored\n`,
-    );
-    playground = await startPlayground({
-      port: 0,
-      dataDir: join(dir, 'data'),
-      envFile,
-      printLogs: false,
-      cards: false,
-    });
+    ({ playground, stop } = await startTestPlayground({
+      env: `OPENAI_API_KEY=sk-from-dot-env\nOPENAI_BASE_URL=${model.baseUrl}\nOPENAI_MODEL=qwen-plus\nHISTORY_DIR=/mnt/ignored\n`,
+    }));
   });
   afterAll(async () => {
-    await playground.close();
+    await stop();
     await model.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('talks to the configured OpenAI-compatible API instead of the demo model', async () => {

@@ -1,7 +1,9 @@
 import { setUpComposer } from './composer.js';
+import { h } from './dom.js';
 import { renderMarkdown, renderPlainText } from './markdown.js';
 import { previewText } from './markdown-preview.js';
 import { settleStreamingMarkdown } from './markdown-streaming.js';
+import { previewContent, renderQuote, renderUserContent } from './media-content.js';
 import { describePath, isErrorLevel } from './message-path.js';
 
 /**
@@ -57,7 +59,14 @@ const state = {
   members: [],
   group: { conversationId: '', title: '产品研发群' },
   /** What the deployment enables, and DingTalk's longest text per chat. */
-  features: { images: false, maxRequestsPerDay: 0, maxTextChars: { dm: 20000, group: 19999 } },
+  features: {
+    images: false,
+    maxRequestsPerDay: 0,
+    maxTextChars: { dm: 20000, group: 19999 },
+    media: { maxImageBytes: 10485760, maxFileBytes: 20971520, maxUploadBytes: 41943040 },
+  },
+  /** The pictures and files the page offers to send. */
+  samples: { pictures: [], files: [] },
   viewer: '',
   chat: 'dm',
   /** chatKey → [{ kind: 'user', msgId, at } | { kind: 'robot', event, at }] */
@@ -83,22 +92,6 @@ let syncGeneration = 0;
 let composer = null;
 
 const $ = (id) => document.getElementById(id);
-
-/** Creates an element: attributes (on* are listeners, `class`, `style` objects allowed) and children. */
-function h(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
-    else if (name === 'style' && typeof value === 'object') Object.assign(element.style, value);
-    else element.setAttribute(name, value === true ? '' : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === undefined || child === null || child === false) continue;
-    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return element;
-}
 
 /** How robot markdown renders here: member mentions, and DingTalk media images served by the playground. */
 function renderOptions() {
@@ -145,7 +138,14 @@ function applyEvent(event) {
   switch (event.type) {
     case 'user-message': {
       const record = recordFor(event.msgId);
-      Object.assign(record, { chatKey: event.chatKey, sender: event.sender, text: event.text, at: event.at });
+      Object.assign(record, {
+        chatKey: event.chatKey,
+        sender: event.sender,
+        text: event.text,
+        content: event.content,
+        quote: event.quote,
+        at: event.at,
+      });
       addItem(event.chatKey, { kind: 'user', msgId: event.msgId, at: event.at });
       break;
     }
@@ -248,6 +248,7 @@ function renderAll() {
   renderMembers();
   renderChatList();
   renderConversation();
+  composer?.refresh();
   renderCommands();
 }
 
@@ -371,7 +372,7 @@ function previewOf(item, chat) {
   if (item.kind === 'user') {
     const record = state.records.get(item.msgId);
     // What a member typed is plain text: shown as typed, mentions by nick.
-    text = (record?.text ?? '').replace(/@(\S+)/g, (whole, id) =>
+    text = previewContent(record?.content, record?.text ?? '').replace(/@(\S+)/g, (whole, id) =>
       member(id) ? `@${member(id).nick}` : whole,
     );
     text = text.replace(/\s+/g, ' ').trim() || `@${state.robot.name}`;
@@ -416,9 +417,6 @@ function renderConversation() {
   list.replaceChildren(...nodes);
   markSeen(chatKey);
   scrollToBottom();
-  $('composer').placeholder = isGroup
-    ? `在 ${state.group.title} 中 @${state.robot.name}，Enter 发送，Shift+Enter 换行（不写内容直接发送 = 只 @${state.robot.name}）`
-    : `发消息给 ${state.robot.name}，Enter 发送，Shift+Enter 换行`;
 }
 
 function renderTimeSeparator(at) {
@@ -436,11 +434,17 @@ function renderCard(outTrackId) {
   const status = h('div', { class: 'card-status' });
   shownCards.set(outTrackId, { bubble, status });
   fillCard(outTrackId);
-  return robotMessage(bubble, status);
+  return robotMessage(bubble, status, () => {
+    const card = state.cards.get(outTrackId);
+    return card?.quoteId ? robotQuote(card.quoteId, card.content ?? '') : undefined;
+  });
 }
 
-/** A robot message row: avatar, the robot's name in groups, the bubble, then anything shown under it. */
-function robotMessage(bubble, below) {
+/**
+ * A robot message row: avatar, the robot's name in groups, the bubble (with its quote action: `quoted()` is the
+ * message a reply quotes), then anything shown under it.
+ */
+function robotMessage(bubble, below, quoted) {
   return h(
     'div',
     { class: 'message other robot' },
@@ -451,7 +455,7 @@ function robotMessage(bubble, below) {
       state.chat === 'group'
         ? h('div', { class: 'nick' }, state.robot.name, h('span', { class: 'robot-tag' }, '机器人'))
         : null,
-      bubble,
+      h('div', { class: 'bubble-row' }, bubble, quoteAction(quoted)),
       below,
     ),
   );
@@ -490,8 +494,9 @@ function renderUserMessage(item) {
   const own = staffId === state.viewer;
   const isGroup = state.chat === 'group';
   const bubble = h('div', { class: 'bubble', 'data-testid': 'message-user' });
+  if (record.quote) bubble.append(renderQuote(record.quote));
   if (isGroup) bubble.append(h('span', { class: 'at-robot' }, `@${state.robot.name}`), ' ');
-  bubble.append(h('span', { class: 'user-text' }, record.text ?? ''));
+  bubble.append(...renderUserContent(record));
   const path = h('button', {
     type: 'button',
     class: 'path',
@@ -512,7 +517,17 @@ function renderUserMessage(item) {
       'div',
       { class: 'message-body' },
       isGroup ? h('div', { class: 'nick' }, record.sender?.nick ?? '') : null,
-      bubble,
+      h(
+        'div',
+        { class: 'bubble-row' },
+        bubble,
+        quoteAction(() => ({
+          msgId: item.msgId,
+          nick: record.sender?.nick ?? '',
+          text: record.text ?? '',
+          content: record.content,
+        })),
+      ),
       path,
       trace,
     ),
@@ -528,6 +543,30 @@ function renderRobotMessage(event) {
   return robotMessage(
     bubble,
     event.channel === 'openapi' ? h('div', { class: 'via' }, '经 OpenAPI 发送') : null,
+    () => (event.quoteId ? robotQuote(event.quoteId, event.text ?? '') : undefined),
+  );
+}
+
+/** A robot answer as a reply quotes it: DingTalk quotes it as text. */
+function robotQuote(msgId, markdown) {
+  return { msgId, nick: state.robot.name, text: previewText(markdown, renderOptions()) };
+}
+
+/** The 引用 action beside a bubble: the next text replies quoting the message `quoted()` returns. */
+function quoteAction(quoted) {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'quote-action',
+      'data-testid': 'quote',
+      title: '引用这条消息回复',
+      onclick: () => {
+        const message = quoted();
+        if (message) composer?.quote({ ...message, chatKey: currentChatKey() });
+      },
+    },
+    '引用',
   );
 }
 
@@ -663,6 +702,7 @@ function resetState(snapshot) {
   state.members = Array.isArray(snapshot.members) ? snapshot.members : [];
   state.group = snapshot.group ?? state.group;
   state.features = snapshot.features ?? state.features;
+  state.samples = snapshot.samples ?? state.samples;
   state.chats = new Map();
   state.records = new Map();
   state.seen = new Map();
@@ -749,8 +789,12 @@ function start() {
     view: () => ({
       staffId: state.viewer,
       chat: state.chat,
+      chatKey: currentChatKey(),
       maxChars: state.features.maxTextChars?.[state.chat] ?? 20000,
+      robotName: state.robot.name,
+      groupTitle: state.group.title,
     }),
+    media: () => ({ samples: state.samples, limits: state.features.media }),
   });
   // An image the emulated DingTalk does not know (any more) shows its description instead of a broken icon.
   document.addEventListener(
