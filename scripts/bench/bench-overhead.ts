@@ -9,6 +9,8 @@ export interface OverheadResult {
   conversationMs: number[];
   /** The reply handler's duration minus the chat API stand-in's time, per message (ms). */
   replyNetMs: number[];
+  /** CPU time the reply instance used per message (ms): the stand-ins run in other processes. */
+  replyCpuMs: number[];
 }
 
 /**
@@ -22,6 +24,7 @@ export async function measureOverhead(options: { count: number; warmup: number }
     const overheads: number[] = [];
     const conversationMs: number[] = [];
     const replyNetMs: number[] = [];
+    const replyCpuMs: number[] = [];
     for (let i = 0; i < options.warmup + options.count; i += 1) {
       // A handful of senders, so most messages carry a full history window, as in a real conversation.
       const sample = await sendOne(connector, `第 ${i} 个问题：今天的进度如何？`, `overhead-user-${i % 5}`);
@@ -29,11 +32,13 @@ export async function measureOverhead(options: { count: number; warmup: number }
       overheads.push(sample.overheadMs);
       conversationMs.push(sample.conversationMs);
       replyNetMs.push(sample.replyNetMs);
+      replyCpuMs.push(sample.replyCpuMs);
     }
     return {
       overhead: { p50: round(percentile(overheads, 50)), p99: round(percentile(overheads, 99)) },
       conversationMs,
       replyNetMs,
+      replyCpuMs,
     };
   } finally {
     await connector.stop();
@@ -44,7 +49,7 @@ async function sendOne(
   connector: BenchConnector,
   text: string,
   staffId: string,
-): Promise<{ overheadMs: number; conversationMs: number; replyNetMs: number }> {
+): Promise<{ overheadMs: number; conversationMs: number; replyNetMs: number; replyCpuMs: number }> {
   const chatBefore = connector.chat.requests.length;
   const sent: SentMessage = await connector.send(text, staffId);
   await connector.settle();
@@ -53,11 +58,13 @@ async function sendOne(
   const chatMs = connector.chat.requests
     .slice(chatBefore)
     .reduce((sum, request) => sum + (request.durationMs ?? 0), 0);
-  const replyMs = connector.replyResults.get(sent.msgId)?.durationMs ?? 0;
+  const reply = connector.replyResults.get(sent.msgId);
+  const replyMs = reply?.durationMs ?? 0;
   if (!lastPost) throw new Error('overhead: the answer never reached the webhook');
   return {
     overheadMs: lastPost.at - sent.t0 - chatMs,
     conversationMs: sent.conversationMs,
     replyNetMs: replyMs - chatMs,
+    replyCpuMs: reply?.cpuMs ?? 0,
   };
 }

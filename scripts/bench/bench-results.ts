@@ -16,6 +16,8 @@ export interface BenchResults extends ColdLoadResult, MemoryResult {
   machine: { os: string; cpu: string; cores: number; node: string };
   ack_ms: LatencySummary;
   overhead_ms: { p50: number; p99: number };
+  /** Median CPU time (user + system) of the reply instance per message, chat and DingTalk stand-ins excluded. */
+  reply_cpu_ms_per_message: number;
   first_visible_ms: FirstVisibleResult;
   /** The scripted model first_visible_ms was measured with (quick mode scripts fewer tokens). */
   first_visible_model: {

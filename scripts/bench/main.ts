@@ -11,6 +11,7 @@ import type { BenchResults } from './bench-results';
 import { describeMachine } from './bench-results';
 import { evaluateTargets, formatTargetTable } from './bench-targets';
 import { computeGbSeconds, GB_SECONDS_FORMULA, readMemorySizes } from './gb-seconds';
+import { median, round } from './percentiles';
 
 // `npm run bench [-- --quick] [-- --out <file>]`: measures the built bundles (npm run bench builds them first)
 // against the loopback stand-ins, prints a table and writes results.json. --quick keeps CI's run short.
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     machine: describeMachine(),
     ack_ms: ack,
     overhead_ms: overhead.overhead,
+    reply_cpu_ms_per_message: round(median(overhead.replyCpuMs), 2),
     first_visible_ms: firstVisible,
     first_visible_model: {
       first_token_ms: model.firstTokenMs,
@@ -100,6 +102,9 @@ async function main(): Promise<void> {
         'both functions in their own processes; t0 just before invoking conversation, t1 the webhook stand-in ' +
         "receiving the answer's last post; minus the chat stand-in's time (it answers at once, not streaming); " +
         'the emulator hops (IPC to the instances) are included, FC queueing is not',
+      reply_cpu_ms_per_message:
+        "process.cpuUsage() of the reply instance across each overhead message's invocation (the stand-ins run in " +
+        'other processes), median',
       first_visible_ms:
         "one warm-up message first; stream: first card update with text (DingTalk's built-in AI card, the default with an app key), plain: " +
         'first webhook post (cards off, the answer comes whole after the full generation time)',

@@ -17,6 +17,8 @@ export interface InvocationResult {
   result?: unknown;
   error?: string;
   durationMs: number;
+  /** CPU time the instance process used during the invocation (ms, user + system). */
+  cpuMs?: number;
   rssBytes?: number;
   /** The instance process's peak resident memory so far (bytes). */
   maxRssBytes?: number;

@@ -14,10 +14,18 @@ process.on('message', async (message) => {
   }
   if (message.type !== 'invoke') return;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   try {
     const result = await bundle.handler(Buffer.from(message.event, 'base64'), message.context);
     const durationMs = performance.now() - started;
-    process.send({ type: 'result', id: message.id, result, durationMs, ...memory() });
+    process.send({
+      type: 'result',
+      id: message.id,
+      result,
+      durationMs,
+      cpuMs: cpuMsSince(cpuBefore),
+      ...memory(),
+    });
   } catch (error) {
     const durationMs = performance.now() - started;
     process.send({
@@ -29,6 +37,12 @@ process.on('message', async (message) => {
     });
   }
 });
+
+/** CPU time (user + system) this process used since `before`: the handler's, when it runs alone. */
+function cpuMsSince(before) {
+  const { user, system } = process.cpuUsage(before);
+  return (user + system) / 1000;
+}
 
 /** Resident memory now, and the process's peak so far (maxRSS is in KB). */
 function memory() {

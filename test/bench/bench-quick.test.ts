@@ -63,6 +63,11 @@ describe('npm run bench -- --quick', () => {
     }
   });
 
+  it('reports the reply CPU per message as a positive number of milliseconds', () => {
+    expect(results.reply_cpu_ms_per_message).toBeTypeOf('number');
+    expect(results.reply_cpu_ms_per_message).toBeGreaterThan(0);
+  });
+
   it('says how, where and with what it measured', () => {
     expect(results.mode).toBe('quick');
     expect(Number.isNaN(Date.parse(results.generated_at))).toBe(false);
@@ -87,6 +92,8 @@ describe('npm run bench -- --quick', () => {
         'cold_load_ms.conversation',
         'cold_load_ms.reply',
         'bundle_bytes.conversation',
+        'bundle_bytes.reply',
+        'reply_cpu_ms_per_message',
         'peak_rss_mb.conversation',
         'peak_rss_mb.reply',
         'at_rest_rss_mb.conversation',
