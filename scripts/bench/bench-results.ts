@@ -6,6 +6,7 @@ import type { HistoryResult } from './bench-history';
 import type { MemoryResult } from './bench-memory';
 import type { TargetRow } from './bench-targets';
 import type { LatencySummary } from './percentiles';
+import type { StorageOpsResult } from './storage-ops';
 
 type PerFunction = { conversation: number; reply: number };
 
@@ -16,6 +17,9 @@ export interface BenchResults extends ColdLoadResult, MemoryResult {
   machine: { os: string; cpu: string; cores: number; node: string };
   ack_ms: LatencySummary;
   overhead_ms: { p50: number; p99: number };
+  /** overhead_ms with every history-volume operation delayed (see notes). */
+  overhead_ms_at_storage_latency: { p50: number; p99: number };
+  storage_ops_per_message: StorageOpsResult;
   first_visible_ms: FirstVisibleResult;
   /** The scripted model first_visible_ms was measured with (quick mode scripts fewer tokens). */
   first_visible_model: {
