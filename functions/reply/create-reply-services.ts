@@ -139,7 +139,7 @@ function openVolumeStores(
       policy.adminUsers.length > 0
         ? createFileUsageStore({ volume, logger, clock, timeZone: policy.timeZone, message })
         : undefined,
-    users: policy.adminUsers.length > 0 ? createFileUserIndex({ volume, logger }) : undefined,
+    users: policy.adminUsers.length > 0 ? createFileUserIndex({ volume, logger, message }) : undefined,
   };
 }
 

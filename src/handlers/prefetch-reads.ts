@@ -17,7 +17,7 @@ export function prefetchReads(
   job: ReplyJob,
   parsed: ParsedText,
   keys: ReplyKeys,
-  stores: Pick<VolumeStores, 'history' | 'modes' | 'quota' | 'usage'>,
+  stores: Pick<VolumeStores, 'history' | 'modes' | 'quota' | 'usage' | 'users'>,
   config: ComposeDeps['config'],
 ): void {
   if (!checkCommandAccess(parsed, job, config.policy).allowed) return;
@@ -42,19 +42,25 @@ export function prefetchReads(
       return;
     case 'reset':
       warm(stores.modes.get(keys.sender));
-      stores.history.prefetch?.(keys.history, 'clear');
+      stores.history.prepareClear?.(keys.history);
       return;
     case 'clear':
-      stores.history.prefetch?.(keys.history, 'clear');
+      stores.history.prepareClear?.(keys.history);
       return;
     case 'quota':
       if (takesQuota) warm(stores.quota?.peek(keys.sender, max));
       return;
     case 'stats':
-      if (job.conversationType === 'single' && isAdmin(config.policy, job.senderStaffId))
-        warm(stores.usage?.today());
+      if (adminInDirectChat(job, config)) warm(stores.usage?.today());
+      return;
+    case 'history-lookup':
+      if (adminInDirectChat(job, config) && parsed.who) warm(stores.users?.find(parsed.who));
       return;
     default:
       return;
   }
+}
+
+function adminInDirectChat(job: ReplyJob, config: ComposeDeps['config']): boolean {
+  return job.conversationType === 'single' && isAdmin(config.policy, job.senderStaffId);
 }

@@ -74,7 +74,7 @@ export function guardVolumeStores<T extends VolumeStores>(stores: T, log: Logger
       load: (key, maxTurns) => history.load(key, maxTurns).catch(fallback('load history', [])),
       append: (key, turn) => history.append(key, turn).catch(fallback('save turn', undefined)),
       clear: (key) => history.clear(key).catch(refuse('clear history')),
-      prefetch: (key, intent) => history.prefetch?.(key, intent),
+      prepareClear: (key) => history.prepareClear?.(key),
     },
     modes: {
       get: (senderKey) => modes.get(senderKey).catch(fallback('read mode', undefined)),

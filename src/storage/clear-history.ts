@@ -1,5 +1,4 @@
 import type { Logger } from '../ports';
-import type { DayEntry } from './day-entry-name';
 import { errorCodeOf } from './has-error-code';
 import type { HistoryScan } from './history-scan';
 import { dayFolder } from './history-scan';
@@ -34,7 +33,7 @@ export async function removeClearedRecords(
   const { keyDir, day, marker } = cleared;
   const olderDays = scan.days.filter((other) => other < day).map((other) => dayFolder(keyDir, other));
   const sameDay = (scan.listed.get(day) ?? [])
-    .filter((entry: DayEntry) => entry.name < marker)
+    .filter((entry) => entry.name < marker)
     .map((entry) => `${dayFolder(keyDir, day)}/${entry.name}`);
   // Behind a v2 marker the v1 files are never read again: their hint can go with them, in any order.
   const legacy = [

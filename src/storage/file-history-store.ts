@@ -1,8 +1,7 @@
 import type { Clock, HistoryStore, Logger, Turn } from '../ports';
 import { removeClearedRecords } from './clear-history';
-import type { DayEntry } from './day-entry-name';
 import { formatEntryName, messageEntryId, randomEntryId } from './day-entry-name';
-import type { HistoryScan } from './history-scan';
+import type { DayRecord, HistoryScan } from './history-scan';
 import {
   CLEAR_SUFFIX,
   createEntryCursor,
@@ -30,10 +29,9 @@ export interface FileHistoryStoreOptions {
   message?: MessageScope;
 }
 
-/** A history store that can be told early what a message will read. */
+/** A history store that can be told early that a message will clear a history. */
 export interface FileHistoryStore extends HistoryStore {
-  /** Starts the listings a later load (or clear) of `key` needs, so they run alongside other reads. */
-  prefetch(key: string, intent: 'load' | 'clear'): void;
+  prepareClear(key: string): void;
 }
 
 // Layout (v2): `history/<key>/days/<yyyymmdd, UTC of at>/<13-digit at>-<16 hex>.json`, one file per turn in the
@@ -57,10 +55,10 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHi
   const keyListingOf = (key: string) => memo.get(`${key}/list`, () => volume.list(keyDirOf(key)));
 
   return {
-    prefetch(key, intent) {
+    prepareClear(key) {
       if (!message) return;
       void scanOf(key);
-      if (intent === 'clear') void keyListingOf(key);
+      void keyListingOf(key);
     },
     async load(key, maxTurns) {
       const keyDir = keyDirOf(key);
@@ -107,7 +105,7 @@ async function loadTurns(
   const seen = new Set<string>();
   for (;;) {
     const wanted = maxTurns - newest.length;
-    const picked: DayEntry[] = [];
+    const picked: DayRecord[] = [];
     let cleared = false;
     while (picked.length < wanted) {
       const entry = await next(wanted - picked.length);
@@ -125,7 +123,7 @@ async function loadTurns(
     // The v1 segment is read alongside the last v2 turns, not after them.
     const [results, legacy] = await Promise.all([
       Promise.all(
-        picked.map((entry) => readJsonFile(volume, `${dayFolder(keyDir, dayOf(entry))}/${entry.name}`)),
+        picked.map((entry) => readJsonFile(volume, `${dayFolder(keyDir, entry.day)}/${entry.name}`)),
       ),
       exhausted ? loadLegacyTurns(volume, keyDir, scan.legacyHint, wanted, logger) : undefined,
     ]);
@@ -140,8 +138,4 @@ async function loadTurns(
       return [...legacy.slice(Math.max(0, legacy.length - (maxTurns - newest.length))), ...newest.reverse()];
     if (cleared || newest.length >= maxTurns) return newest.reverse();
   }
-}
-
-function dayOf(entry: DayEntry): string {
-  return formatUtcDay(entry.at);
 }

@@ -49,16 +49,16 @@ export function createFileModeStore(options: {
     async set(senderKey, mode: ChatMode | undefined) {
       const dir = dirOf(senderKey);
       const listed = listingOf(senderKey);
+      const written = formatEntryName(clock(), randomEntryId(), `-${mode ?? 'default'}`);
       memo.forget(`${senderKey}/`);
-      await volume.write(`${dir}/${formatEntryName(clock(), randomEntryId(), `-${mode ?? 'default'}`)}`, '');
+      await volume.write(`${dir}/${written}`, '');
       await runLater(message, async () => {
-        // Everything listed before this write is older than it: the newest KEEP - 1 of those stay.
         const names = await listed.catch(() => undefined);
         if (names === undefined) return;
+        // Of the choices older than this one, the newest KEEP - 1 stay; newer ones (made meanwhile) always do.
+        const older = choicesIn(names).filter((entry) => entry.name < written);
         const stale = [
-          ...choicesIn(names)
-            .slice(KEEP - 1)
-            .map((entry) => entry.name),
+          ...older.slice(KEEP - 1).map((entry) => entry.name),
           ...legacySeqs(names).map((seq) => formatSeqFileName(seq)),
           ...(names.includes('head.json') ? ['head.json'] : []),
         ];

@@ -8,17 +8,14 @@ import { createMessageMemo, runLater } from './message-scope';
 import { viewQuota } from './quota-view';
 import type { Volume } from './volume';
 
-// A take's place is the time in its entry's name. Its exact place is known once every entry named earlier has
-// landed: a take lists for that only when its name's time is SETTLE_MS past, and a take whose own write took
-// longer than LATE_MS writes a fresh entry instead (a stalled instance must not slip an early time in after
-// others ranked themselves) — exact as long as the instances' clocks differ by less than the gap, 50 ms. That
-// wait is paid only near the limit, or when the listing after the write shows other takes of the same moment:
-// otherwise that listing's place, more than NEAR_LIMIT below the maximum, cannot be pushed over it (that would
-// take NEAR_LIMIT messages of one user taken within a round trip of each other, none of them visible yet).
-const NEAR_LIMIT = 8;
-const SETTLE_MS = 150;
-const LATE_MS = 100;
-const MAX_LATE_TRIES = 3;
+// A take's place is the time in its entry's name, and its exact place is known once every entry named earlier
+// has landed. So a take lists the day again only when its name's time is SETTLE_MS past, and a take whose own
+// write took longer than LATE_MS writes a fresh entry instead (a stalled instance must not slip an early time
+// in after others ranked themselves): exact as long as the instances' clocks differ by less than the gap,
+// 50 ms. The wait overlaps the claim and the other reads of the message, which run meanwhile.
+const SETTLE_MS = 110;
+const LATE_MS = 60;
+const MAX_LATE_TRIES = 5;
 
 /** Today's request count of one user against a daily maximum. */
 export interface QuotaUsage {
@@ -99,7 +96,10 @@ export function createFileQuotaStore(options: FileQuotaStoreOptions): QuotaStore
       const path = `${dir}/${formatEntryName(at, id, '')}`;
       await volume.write(path, '');
       written.set(msgId, [...(written.get(msgId) ?? []), path]);
-      if (clock() - at > LATE_MS && tries < MAX_LATE_TRIES) {
+      const late = clock() - at > LATE_MS;
+      if (late && tries === MAX_LATE_TRIES)
+        logger.warn({ tries }, 'quota entries keep landing late; ranking anyway');
+      if (late && tries < MAX_LATE_TRIES) {
         logger.info({ tries }, 'quota entry landed late; writing a fresh one');
         await volume.remove(path);
         written.set(
@@ -107,13 +107,6 @@ export function createFileQuotaStore(options: FileQuotaStoreOptions): QuotaStore
           (written.get(msgId) ?? []).filter((other) => other !== path),
         );
         continue;
-      }
-      if (seen.total + 1 + NEAR_LIMIT <= max) {
-        const after = viewQuota(await volume.list(dir), max);
-        const rank = after.rankOf(id) ?? Number.POSITIVE_INFINITY;
-        if (rank + NEAR_LIMIT <= max && !after.hasOthersNear(id, at, SETTLE_MS)) {
-          return { allowed: true, ...usage(after.total, max) };
-        }
       }
       await sleep(at + SETTLE_MS - clock());
       const settled = viewQuota(await volume.list(dir), max);

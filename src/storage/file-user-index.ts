@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock, Logger } from '../ports';
+import type { MessageScope } from './message-scope';
+import { createMessageMemo } from './message-scope';
 import { readJsonFile } from './read-json-file';
 import type { Volume } from './volume';
 
@@ -39,8 +41,14 @@ export interface UserIndex {
 // A marker's name is its content's key, so two instances creating it at once (the mount's exclusive create is
 // not atomic) write the same facts: harmless.
 /** A user index on the history volume made of marker files created once. */
-export function createFileUserIndex(options: { volume: Volume; logger: Logger; clock?: Clock }): UserIndex {
+export function createFileUserIndex(options: {
+  volume: Volume;
+  logger: Logger;
+  clock?: Clock;
+  message?: MessageScope;
+}): UserIndex {
   const { volume, logger, clock = Date.now } = options;
+  const memo = createMessageMemo(options.message);
   const idsDir = 'users/ids';
   const nicksDir = 'users/nicks';
 
@@ -64,17 +72,21 @@ export function createFileUserIndex(options: { volume: Volume; logger: Logger; c
     async find(staffIdOrNick) {
       const term = staffIdOrNick.trim();
       if (term === '') return [];
-      // Both ways at once: a staffId search costs no more round trips than a nickname one.
-      const [byStaffId, nickMarkers] = await Promise.all([
-        readUser(`${idsDir}/${hashOf(`staff\n${term}`)}`),
-        volume.list(`${nicksDir}/${hashOf(normalizeNick(term))}`),
-      ]);
-      if (byStaffId) return [{ staffId: term, ...byStaffId }];
-      const ids = nickMarkers.map((name) => NICK_MARKER.exec(name)?.[1]).filter((id) => id !== undefined);
-      const users = await Promise.all(ids.map((id) => readUser(`${idsDir}/${id}`)));
-      return users.filter((found) => found !== undefined);
+      return memo.get(term, () => findUsers(term));
     },
   };
+
+  async function findUsers(term: string): Promise<FoundUser[]> {
+    // Both ways at once: a staffId search costs no more round trips than a nickname one.
+    const [byStaffId, nickMarkers] = await Promise.all([
+      readUser(`${idsDir}/${hashOf(`staff\n${term}`)}`),
+      volume.list(`${nicksDir}/${hashOf(normalizeNick(term))}`),
+    ]);
+    if (byStaffId) return [{ staffId: term, ...byStaffId }];
+    const ids = nickMarkers.map((name) => NICK_MARKER.exec(name)?.[1]).filter((id) => id !== undefined);
+    const users = await Promise.all(ids.map((id) => readUser(`${idsDir}/${id}`)));
+    return users.filter((found) => found !== undefined);
+  }
 
   async function readUser(userDir: string): Promise<FoundUser | undefined> {
     const names = (await volume.list(userDir)).filter((name) => ID_MARKER.test(name));

@@ -16,7 +16,7 @@ export interface HistoryScan {
   /** Day folders (yyyymmdd, UTC), as listed. */
   days: string[];
   /** The records of the days listed so far (today's and yesterday's up front). */
-  listed: Map<string, DayEntry[]>;
+  listed: Map<string, DayRecord[]>;
   /** The v1 head hint (`head.json`), read in the same round trip. */
   legacyHint: JsonFileResult;
 }
@@ -44,12 +44,17 @@ export async function scanHistory(volume: Volume, keyDir: string, now: number): 
   };
 }
 
+/** A record and the day folder it was listed in. */
+export interface DayRecord extends DayEntry {
+  day: string;
+}
+
 /** The turn and clear records of one day folder. */
-export async function listDay(volume: Volume, keyDir: string, day: string): Promise<DayEntry[]> {
+export async function listDay(volume: Volume, keyDir: string, day: string): Promise<DayRecord[]> {
   const names = await volume.list(dayFolder(keyDir, day));
   return names.flatMap((name) => {
     const entry = parseEntryName(name);
-    return entry !== undefined && isRecord(entry) ? [entry] : [];
+    return entry !== undefined && isRecord(entry) ? [{ ...entry, day }] : [];
   });
 }
 
@@ -70,8 +75,8 @@ export function createEntryCursor(volume: Volume, keyDir: string, scan: HistoryS
   const days = [...new Set([...scan.days, ...scan.listed.keys()])].sort().reverse();
   const listed = new Map(scan.listed);
   let dayIndex = 0;
-  let queue: DayEntry[] = [];
-  return async (wanted: number): Promise<DayEntry | undefined> => {
+  let queue: DayRecord[] = [];
+  return async (wanted: number): Promise<DayRecord | undefined> => {
     while (queue.length === 0) {
       const day = days[dayIndex];
       if (day === undefined) return undefined;

@@ -9,8 +9,6 @@ export interface QuotaView {
   rankOf(id: string): number | undefined;
   /** Whether the v1 store (the version before this one) let this message through. */
   hasLegacyMarker(msgHash32: string): boolean;
-  /** Whether another message took within `windowMs` of `at`: takes running at the same moment. */
-  hasOthersNear(id: string, at: number, windowMs: number): boolean;
 }
 
 /**
@@ -36,9 +34,5 @@ export function viewQuota(names: readonly string[], max: number): QuotaView {
       return index === -1 ? undefined : legacyCount + index + 1;
     },
     hasLegacyMarker: (msgHash32) => names.includes(`m-${msgHash32}.json`),
-    hasOthersNear: (id, at, windowMs) =>
-      [...earliest.entries()].some(
-        ([other, name]) => other !== id && Math.abs(Number(name.slice(0, 13)) - at) < windowMs,
-      ),
   };
 }

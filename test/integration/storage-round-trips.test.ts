@@ -62,6 +62,15 @@ describe('markdown answers', () => {
     },
   );
 
+  it('#查对话 finds the user alongside the claim; their histories then cost one more round trip than a question', async () => {
+    const webhook = c.dingtalk.newSessionWebhook();
+    await costOf(c, message('被查的人的问题', 'rt-looked-up', webhook));
+    const counts = await costOf(c, message('#查对话 rt-looked-up', 'round-trip-admin'));
+    expect(c.dingtalk.posts.at(-1)?.body.markdown.text).toContain('被查的人的问题');
+    expect(counts.beforeModel.roundTrips).toBe(4);
+    expect(counts.afterModel.roundTrips).toBeLessThanOrEqual(2);
+  });
+
   it('a picture: the download happens alongside, never between round trips', async () => {
     const body = {
       ...freshMessage({

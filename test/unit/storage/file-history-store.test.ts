@@ -179,7 +179,7 @@ describe('createFileHistoryStore', () => {
     await appendAll([turn(1, NOW - 30 * HOUR)]);
     const later: Array<() => Promise<void>> = [];
     const scoped = store({ message: { later: (task) => later.push(task) } });
-    scoped.prefetch(KEY, 'clear');
+    scoped.prepareClear(KEY);
     await scoped.clear(KEY);
     expect(await readdir(join(keyDir, 'days'))).toEqual(['20240109', '20240110']);
     expect(await store().load(KEY, 5)).toEqual([]);
