@@ -57,7 +57,7 @@ export function createFileQuotaStore(options: FileQuotaStoreOptions): QuotaStore
   const { volume, logger, clock, timeZone, message } = options;
   if (!isValidTimeZone(timeZone)) throw new RangeError('quota time zone is not a known IANA time zone');
   const memo = createMessageMemo(message);
-  const written = new Map<string, string[]>();
+  const takes = new Map<string, TakeInProgress>();
   const dirOf = (userKey: string) => `quota/${localDay(clock(), timeZone)}/${hashOf(userKey, 32)}`;
   const listingOf = (dir: string) => memo.get(`list/${dir}`, () => volume.list(dir));
 
@@ -65,7 +65,13 @@ export function createFileQuotaStore(options: FileQuotaStoreOptions): QuotaStore
     async take(userKey, max, msgId) {
       checkMax(max);
       const dir = dirOf(userKey);
-      return memo.get(`take/${dir}/${max}/${msgId}`, () => take(dir, max, msgId));
+      return memo.get(`take/${dir}/${max}/${msgId}`, () => {
+        const progress: TakeInProgress = { paths: [], givenBack: false };
+        takes.set(msgId, progress);
+        const taken = take(dir, max, msgId, progress);
+        progress.done = taken;
+        return taken;
+      });
     },
     async peek(userKey, max) {
       checkMax(max);
@@ -73,48 +79,79 @@ export function createFileQuotaStore(options: FileQuotaStoreOptions): QuotaStore
       return usage(total, max);
     },
     async release(_userKey, msgId) {
-      const paths = written.get(msgId) ?? [];
-      written.delete(msgId);
+      const progress = takes.get(msgId);
+      if (progress === undefined) return;
+      progress.givenBack = true;
+      progress.wake?.();
       await runLater(message, async () => {
-        await Promise.all(paths.map((path) => volume.remove(path))).catch((error: unknown) =>
+        // A take started ahead of time may still be writing: give back what it wrote once it is done.
+        await progress.done?.catch(() => undefined);
+        takes.delete(msgId);
+        await Promise.all(progress.paths.map((path) => volume.remove(path))).catch((error: unknown) =>
           logger.warn({ code: errorCodeOf(error) }, 'could not give back a quota entry'),
         );
       });
     },
   };
 
-  async function take(dir: string, max: number, msgId: string): Promise<QuotaUsage & { allowed: boolean }> {
+  async function take(
+    dir: string,
+    max: number,
+    msgId: string,
+    progress: TakeInProgress,
+  ): Promise<QuotaUsage & { allowed: boolean }> {
     const id = messageEntryId(msgId);
     const seen = viewQuota(await listingOf(dir), max);
     if (seen.hasLegacyMarker(hashOf(msgId, 32))) return { allowed: true, ...usage(seen.total, max) };
     const known = seen.rankOf(id);
     if (known !== undefined) return { allowed: known <= max, ...usage(seen.total, max) };
-    if (seen.total >= max) return { allowed: false, ...usage(seen.total, max) };
+    const notTaken = { allowed: false, ...usage(seen.total, max) };
+    if (seen.total >= max) return notTaken;
 
     for (let tries = 1; ; tries += 1) {
+      // Given back before it was written or ranked (the question stopped early): no need to go on.
+      if (progress.givenBack) return notTaken;
       const at = clock();
       const path = `${dir}/${formatEntryName(at, id, '')}`;
       await volume.write(path, '');
-      written.set(msgId, [...(written.get(msgId) ?? []), path]);
+      progress.paths.push(path);
       const late = clock() - at > LATE_MS;
-      if (late && tries === MAX_LATE_TRIES)
-        logger.warn({ tries }, 'quota entries keep landing late; ranking anyway');
       if (late && tries < MAX_LATE_TRIES) {
         logger.info({ tries }, 'quota entry landed late; writing a fresh one');
         await volume.remove(path);
-        written.set(
-          msgId,
-          (written.get(msgId) ?? []).filter((other) => other !== path),
-        );
+        progress.paths = progress.paths.filter((other) => other !== path);
         continue;
       }
-      await sleep(at + SETTLE_MS - clock());
+      if (late) logger.warn({ tries }, 'quota entries keep landing late; ranking anyway');
+      await settle(progress, at + SETTLE_MS - clock());
+      if (progress.givenBack) return notTaken;
       const settled = viewQuota(await volume.list(dir), max);
       const rank = settled.rankOf(id) ?? Number.POSITIVE_INFINITY;
       if (rank > max) logger.info({ max }, 'quota taken by concurrent requests first; refused');
       return { allowed: rank <= max, ...usage(Math.max(settled.total, Math.min(rank, max)), max) };
     }
   }
+}
+
+/** One message's take in this store: what it wrote, and whether the question gave it back. */
+interface TakeInProgress {
+  done?: Promise<unknown>;
+  paths: string[];
+  givenBack: boolean;
+  /** Ends the settle wait early (the take was given back). */
+  wake?: () => void;
+}
+
+/** Waits `ms`, or less when the take is given back meanwhile. */
+function settle(progress: TakeInProgress, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (progress.givenBack) return resolve();
+    const timer = setTimeout(resolve, Math.max(0, ms));
+    progress.wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
 }
 
 function usage(total: number, max: number): QuotaUsage {
@@ -129,8 +166,4 @@ function checkMax(max: number): void {
 
 function hashOf(value: string, length: number): string {
   return createHash('sha256').update(value).digest('hex').slice(0, length);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }

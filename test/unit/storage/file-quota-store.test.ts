@@ -149,6 +149,19 @@ describe('createFileQuotaStore', () => {
     await store().release(USER, 'never taken');
   });
 
+  it('gives back a take started ahead of time while it is still under way, without waiting for it to settle', async () => {
+    const quota = store();
+    const started = performance.now();
+    const taking = quota.take(USER, 2, 'stopped early');
+    // Once its entry is written, the question stops (a failed download).
+    while ((await entries()).length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await quota.release(USER, 'stopped early');
+    await taking;
+    expect(await entries()).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(await store().peek(USER, 2)).toEqual({ used: 0, remaining: 2 });
+  });
+
   it('counts the day’s slots of the version before first, and honours its msgId markers', async () => {
     await mkdir(userDir('20240110'), { recursive: true });
     for (const seq of [1, 2, 3]) {
