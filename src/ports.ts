@@ -22,6 +22,8 @@ export interface HistoryStore {
   append(key: string, turn: Turn): Promise<void>;
   /** Empties the history: later loads return nothing older than this call. */
   clear(key: string): Promise<void>;
+  /** Starts the listings a later clear of `key` needs, so they run alongside the message's other reads. */
+  prepareClear?(key: string): void;
 }
 
 /** 单聊 (each message stands alone) or 串聊 (context kept). */

@@ -12,16 +12,22 @@ import { extractFileText } from '../../src/files/extract-file-text';
 import type { UploadImage } from '../../src/handlers/generate-image';
 import type { ReplyDeps } from '../../src/handlers/handle-reply';
 import { replyLeaseMs } from '../../src/handlers/reply-budget';
+import type { VolumeStores } from '../../src/handlers/storage-guard';
 import { createAliyunModeration } from '../../src/moderation/aliyun-moderation';
 import type { RoleCredentials } from '../../src/platform/fc-context';
 import type { Logger } from '../../src/ports';
+import { createDayFolderHousekeeping } from '../../src/storage/day-folder-housekeeping';
+import { delayVolume } from '../../src/storage/delayed-volume';
 import { createFileHistoryStore } from '../../src/storage/file-history-store';
 import { createFileModeStore } from '../../src/storage/file-mode-store';
 import { createFileQuotaStore } from '../../src/storage/file-quota-store';
 import { createFileTokenCache } from '../../src/storage/file-token-cache';
 import { createFileUsageStore } from '../../src/storage/file-usage-store';
 import { createFileUserIndex } from '../../src/storage/file-user-index';
+import type { MessageScope } from '../../src/storage/message-scope';
+import { createNodeVolume } from '../../src/storage/node-volume';
 import { createProcessedStore } from '../../src/storage/processed-store';
+import type { Volume } from '../../src/storage/volume';
 
 // Per picture or file, both DingTalk requests together; paid from the reply's 60 s delivery budget.
 const DOWNLOAD_TIMEOUT_MS = 15_000;
@@ -33,10 +39,12 @@ export function createReplyServices(
   roleCredentials: () => RoleCredentials | undefined,
 ): Omit<ReplyDeps, 'log'> {
   const clock = Date.now;
-  const dir = config.historyDir;
   const { policy, provider } = config;
+  const onDisk = createNodeVolume(config.historyDir);
+  const volume =
+    config.historyVolumeLatencyMs > 0 ? delayVolume(onDisk, config.historyVolumeLatencyMs) : onDisk;
   // Cold instances reuse the access token a warm one fetched: one OpenAPI call fewer per cold start.
-  const tokenCache = createFileTokenCache({ dir, clock });
+  const tokenCache = createFileTokenCache({ volume, clock });
   const endpoint = { apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl };
   const reach = {
     ...(provider.azure ? { azure: provider.azure } : {}),
@@ -46,19 +54,10 @@ export function createReplyServices(
     config,
     clock,
     templates: config.templates,
-    history: createFileHistoryStore({ dir, logger: log }),
-    modes: createFileModeStore({ dir, logger: log }),
-    processed: createProcessedStore({ dir, logger: log, clock, leaseMs: replyLeaseMs(config.llmTimeoutMs) }),
-    // Counted only where something reads the counts: the daily limit, or admins' #统计 and #查对话.
-    quota:
-      policy.maxRequestsPerDay > 0
-        ? createFileQuotaStore({ dir, logger: log, clock, timeZone: policy.timeZone })
-        : undefined,
-    usage:
-      policy.adminUsers.length > 0
-        ? createFileUsageStore({ dir, logger: log, clock, timeZone: policy.timeZone })
-        : undefined,
-    users: policy.adminUsers.length > 0 ? createFileUserIndex({ dir, logger: log }) : undefined,
+    volume,
+    openStores: (messageVolume, scope, messageLog) =>
+      openVolumeStores(config, messageVolume, scope, messageLog),
+    housekeeping: createDayFolderHousekeeping({ logger: log, timeZone: policy.timeZone }),
     moderation: policy.moderation
       ? createAliyunModeration({ endpoint: policy.moderation.endpoint, credentials: roleCredentials })
       : undefined,
@@ -109,6 +108,38 @@ export function createReplyServices(
           }),
         }
       : {}),
+  };
+}
+
+/** The stores on the history volume, opened for one message. */
+function openVolumeStores(
+  config: ReplyConfig,
+  volume: Volume,
+  message: MessageScope,
+  logger: Logger,
+): VolumeStores {
+  const clock = Date.now;
+  const { policy } = config;
+  return {
+    history: createFileHistoryStore({ volume, logger, clock, message }),
+    modes: createFileModeStore({ volume, logger, clock, message }),
+    processed: createProcessedStore({
+      volume,
+      logger,
+      clock,
+      leaseMs: replyLeaseMs(config.llmTimeoutMs),
+      message,
+    }),
+    // Counted only where something reads the counts: the daily limit, or admins' #统计 and #查对话.
+    quota:
+      policy.maxRequestsPerDay > 0
+        ? createFileQuotaStore({ volume, logger, clock, timeZone: policy.timeZone, message })
+        : undefined,
+    usage:
+      policy.adminUsers.length > 0
+        ? createFileUsageStore({ volume, logger, clock, timeZone: policy.timeZone, message })
+        : undefined,
+    users: policy.adminUsers.length > 0 ? createFileUserIndex({ volume, logger, message }) : undefined,
   };
 }
 

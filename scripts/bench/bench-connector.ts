@@ -51,6 +51,8 @@ export function buildReplyEnv(options: {
   dingtalkUrl: string;
   historyDir: string;
   cards?: boolean;
+  /** Every history-volume operation waits this long first (HISTORY_VOLUME_LATENCY_MS, a diagnostic setting). */
+  storageLatencyMs?: number;
 }): Record<string, string> {
   return {
     OPENAI_API_KEY: BENCH_API_KEY,
@@ -64,6 +66,7 @@ export function buildReplyEnv(options: {
     LOG_LEVEL: 'info',
     // With an app key, answers stream into DingTalk's built-in AI card unless turned off.
     ...(options.cards ? {} : { DINGTALK_CARD_TEMPLATE_ID: 'off' }),
+    ...(options.storageLatencyMs ? { HISTORY_VOLUME_LATENCY_MS: String(options.storageLatencyMs) } : {}),
   };
 }
 
@@ -100,7 +103,9 @@ export interface BenchConnector {
  * Starts the stand-ins and one instance of each function. Every reply invocation runs in the one reply
  * process as soon as FC's stand-in accepts it, concurrently when several are queued.
  */
-export async function startBenchConnector(options: { cards?: boolean } = {}): Promise<BenchConnector> {
+export async function startBenchConnector(
+  options: { cards?: boolean; storageLatencyMs?: number } = {},
+): Promise<BenchConnector> {
   const historyDir = await mkdtemp(join(tmpdir(), 'bench-history-'));
   const chat = await startChatApi({ apiKey: BENCH_API_KEY });
   const dingtalk = await startDingTalkApi({
@@ -129,6 +134,7 @@ export async function startBenchConnector(options: { cards?: boolean } = {}): Pr
       dingtalkUrl: dingtalk.url,
       historyDir,
       ...(options.cards ? { cards: true } : {}),
+      ...(options.storageLatencyMs ? { storageLatencyMs: options.storageLatencyMs } : {}),
     }),
   });
   const conversation = await startFcInstance({

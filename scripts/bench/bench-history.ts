@@ -4,21 +4,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '../../src/logger';
+import { formatEntryName, messageEntryId } from '../../src/storage/day-entry-name';
 import { createFileHistoryStore } from '../../src/storage/file-history-store';
 import { historyKey } from '../../src/storage/history-key';
-import { encodeTurn, formatSeqFileName } from '../../src/storage/turn-file';
+import { formatUtcDay } from '../../src/storage/local-day';
+import { createNodeVolume } from '../../src/storage/node-volume';
+import { encodeTurn } from '../../src/storage/turn-file';
 import { median, round } from './percentiles';
 
 /** HISTORY_LENGTH's default (reply-config.ts, s.yaml): the window a message loads. */
 const WINDOW = 5;
+/** A busy sender: one turn every five minutes, day and night (100,000 turns ≈ 347 days). */
+const TURN_EVERY_MS = 5 * 60_000;
 
 /** Load+save time (ms, median) for one message, by how many turns the sender already has stored. */
 export type HistoryResult = Record<`turns_${number}`, number>;
 
 /**
- * history_ms: for each size, one sender's history with that many real turn files (the store's own v1 format
- * and head hint), then `load(key, WINDOW)` + `append(turn)` timed for one message, median of `repetitions`.
- * The files are on the local disk (page cache warm), not an OSS mount: this shows how the cost scales.
+ * history_ms: for each size, one sender's history with that many real turn files in the store's own layout
+ * (day folders, a turn every five minutes up to now), then `load(key, WINDOW)` + `append(turn)` timed for one
+ * message, median of `repetitions`. The files are on the local disk (page cache warm), not an OSS mount: this
+ * shows how the cost scales.
  */
 export async function measureHistory(options: {
   sizes: number[];
@@ -26,10 +32,14 @@ export async function measureHistory(options: {
 }): Promise<HistoryResult> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-turns-'));
   try {
-    const store = createFileHistoryStore({ dir, logger: createLogger({ level: 'silent', fn: 'bench' }) });
+    const now = Date.now();
+    const store = createFileHistoryStore({
+      volume: createNodeVolume(dir),
+      logger: createLogger({ level: 'silent', fn: 'bench' }),
+    });
     const keys = options.sizes.map((size) => {
       const key = historyKey(['bench-conversation', `sender-with-${size}-turns`]);
-      writeTurns(join(dir, 'history', key), size);
+      writeTurns(join(dir, 'history', key), size, now);
       return { size, key, samples: [] as number[] };
     });
     // Interleaved, so the disk still writing back the big histories slows every size alike.
@@ -37,7 +47,7 @@ export async function measureHistory(options: {
       for (const entry of keys) {
         const started = performance.now();
         const turns = await store.load(entry.key, WINDOW);
-        await store.append(entry.key, turn(entry.size + i + 1));
+        await store.append(entry.key, turn(entry.size + i + 1, Date.now()));
         entry.samples.push(performance.now() - started);
         if (turns.length !== Math.min(WINDOW, entry.size + i)) {
           throw new Error(`history: loaded ${turns.length} turns`);
@@ -50,21 +60,26 @@ export async function measureHistory(options: {
   }
 }
 
-/** Writes turns 1..count and the head hint the store keeps, directly: the store would take minutes for 100,000. */
-function writeTurns(keyDir: string, count: number): void {
-  mkdirSync(keyDir, { recursive: true });
-  for (let seq = 1; seq <= count; seq += 1) {
-    writeFileSync(join(keyDir, formatSeqFileName(seq)), encodeTurn(turn(seq)));
+/** Writes turns 1..count, the newest now, directly: the store would take minutes for 100,000. */
+function writeTurns(keyDir: string, count: number, now: number): void {
+  const made = new Set<string>();
+  for (let n = 1; n <= count; n += 1) {
+    const stored = turn(n, now - (count - n) * TURN_EVERY_MS);
+    const dayDir = join(keyDir, 'days', formatUtcDay(stored.at));
+    if (!made.has(dayDir)) mkdirSync(dayDir, { recursive: true });
+    made.add(dayDir);
+    writeFileSync(
+      join(dayDir, formatEntryName(stored.at, messageEntryId(stored.msgId), '.json')),
+      encodeTurn(stored),
+    );
   }
-  // The hint file of find-head-seq.ts; a missing one would only cost a directory listing once.
-  writeFileSync(join(keyDir, 'head.json'), JSON.stringify({ seq: count }));
 }
 
-function turn(seq: number) {
+function turn(n: number, at: number) {
   return {
-    msgId: `msgbench${seq}`,
-    question: `第 ${seq} 个问题：这个功能怎么用？`,
-    answer: `第 ${seq} 个回答：`.concat('按照文档中的步骤操作即可。'.repeat(20)),
-    at: 1_700_000_000_000 + seq * 60_000,
+    msgId: `msgbench${n}`,
+    question: `第 ${n} 个问题：这个功能怎么用？`,
+    answer: `第 ${n} 个回答：`.concat('按照文档中的步骤操作即可。'.repeat(20)),
+    at,
   };
 }

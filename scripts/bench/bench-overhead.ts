@@ -1,6 +1,8 @@
 import type { BenchConnector, SentMessage } from './bench-connector';
 import { expectAnswered, startBenchConnector } from './bench-connector';
 import { percentile, round } from './percentiles';
+import type { StorageCountsLine } from './storage-ops';
+import { readStorageCounts } from './storage-ops';
 
 /** What the connector adds per message, and the handler durations gb_seconds is computed from. */
 export interface OverheadResult {
@@ -11,6 +13,8 @@ export interface OverheadResult {
   replyNetMs: number[];
   /** CPU time the reply instance used per message (ms): the stand-ins run in other processes. */
   replyCpuMs: number[];
+  /** What each measured message cost on the history volume (its reply's log line). */
+  storage: StorageCountsLine[];
 }
 
 /**
@@ -18,17 +22,26 @@ export interface OverheadResult {
  * function is invoked to the stand-in's arrival time of the last webhook post, minus the time the chat API
  * stand-in spent (it answers at once, without streaming). Both functions run in their own processes.
  */
-export async function measureOverhead(options: { count: number; warmup: number }): Promise<OverheadResult> {
-  const connector = await startBenchConnector();
+export async function measureOverhead(options: {
+  count: number;
+  warmup: number;
+  /** Delays every history-volume operation this long (the reply's HISTORY_VOLUME_LATENCY_MS). */
+  storageLatencyMs?: number;
+}): Promise<OverheadResult> {
+  const connector = await startBenchConnector(
+    options.storageLatencyMs ? { storageLatencyMs: options.storageLatencyMs } : {},
+  );
   try {
     const overheads: number[] = [];
     const conversationMs: number[] = [];
     const replyNetMs: number[] = [];
     const replyCpuMs: number[] = [];
+    const measured: string[] = [];
     for (let i = 0; i < options.warmup + options.count; i += 1) {
       // A handful of senders, so most messages carry a full history window, as in a real conversation.
       const sample = await sendOne(connector, `第 ${i} 个问题：今天的进度如何？`, `overhead-user-${i % 5}`);
       if (i < options.warmup) continue;
+      measured.push(sample.msgId);
       overheads.push(sample.overheadMs);
       conversationMs.push(sample.conversationMs);
       replyNetMs.push(sample.replyNetMs);
@@ -39,6 +52,7 @@ export async function measureOverhead(options: { count: number; warmup: number }
       conversationMs,
       replyNetMs,
       replyCpuMs,
+      storage: readStorageCounts(await connector.reply.logs(), measured),
     };
   } finally {
     await connector.stop();
@@ -49,7 +63,13 @@ async function sendOne(
   connector: BenchConnector,
   text: string,
   staffId: string,
-): Promise<{ overheadMs: number; conversationMs: number; replyNetMs: number; replyCpuMs: number }> {
+): Promise<{
+  msgId: string;
+  overheadMs: number;
+  conversationMs: number;
+  replyNetMs: number;
+  replyCpuMs: number;
+}> {
   const chatBefore = connector.chat.requests.length;
   const sent: SentMessage = await connector.send(text, staffId);
   await connector.settle();
@@ -62,6 +82,7 @@ async function sendOne(
   const replyMs = reply?.durationMs ?? 0;
   if (!lastPost) throw new Error('overhead: the answer never reached the webhook');
   return {
+    msgId: sent.msgId,
     overheadMs: lastPost.at - sent.t0 - chatMs,
     conversationMs: sent.conversationMs,
     replyNetMs: replyMs - chatMs,

@@ -6,6 +6,7 @@ import type { HistoryResult } from './bench-history';
 import type { MemoryResult } from './bench-memory';
 import type { TargetRow } from './bench-targets';
 import type { LatencySummary } from './percentiles';
+import type { StorageOpsResult } from './storage-ops';
 
 type PerFunction = { conversation: number; reply: number };
 
@@ -18,6 +19,9 @@ export interface BenchResults extends ColdLoadResult, MemoryResult {
   overhead_ms: { p50: number; p99: number };
   /** Median CPU time (user + system) of the reply instance per message, chat and DingTalk stand-ins excluded. */
   reply_cpu_ms_per_message: number;
+  /** overhead_ms with every history-volume operation delayed (see notes). */
+  overhead_ms_at_storage_latency: { p50: number; p99: number };
+  storage_ops_per_message: StorageOpsResult;
   first_visible_ms: FirstVisibleResult;
   /** The scripted model first_visible_ms was measured with (quick mode scripts fewer tokens). */
   first_visible_model: {

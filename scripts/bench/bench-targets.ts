@@ -35,6 +35,13 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetR
   add('overhead_ms.p50', results.overhead_ms.p50, 'ms', 8);
   add('overhead_ms.p99', results.overhead_ms.p99, 'ms');
   add('reply_cpu_ms_per_message', results.reply_cpu_ms_per_message, 'ms', 4);
+  add('overhead_ms_at_storage_latency.p50', results.overhead_ms_at_storage_latency.p50, 'ms', 60);
+  add('overhead_ms_at_storage_latency.p99', results.overhead_ms_at_storage_latency.p99, 'ms');
+  const storage = results.storage_ops_per_message;
+  add('storage_ops_per_message.before_model.round_trips', storage.before_model.round_trips, 'round trips', 3);
+  add('storage_ops_per_message.before_model.ops', storage.before_model.ops, 'ops');
+  add('storage_ops_per_message.after_model.round_trips', storage.after_model.round_trips, 'round trips', 2);
+  add('storage_ops_per_message.after_model.ops', storage.after_model.ops, 'ops');
   add('first_visible_ms.stream', results.first_visible_ms.stream, 'ms', 400);
   add(
     'first_visible_ms.plain',

@@ -12,6 +12,7 @@ import { describeMachine } from './bench-results';
 import { evaluateTargets, formatTargetTable } from './bench-targets';
 import { computeGbSeconds, GB_SECONDS_FORMULA, readMemorySizes } from './gb-seconds';
 import { median, round } from './percentiles';
+import { summarizeStorageOps } from './storage-ops';
 
 // `npm run bench [-- --quick] [-- --out <file>]`: measures the built bundles (npm run bench builds them first)
 // against the loopback stand-ins, prints a table and writes results.json. --quick keeps CI's run short.
@@ -39,6 +40,8 @@ const SAMPLES = {
   },
 } as const;
 const HISTORY_SIZES = [10, 1_000, 100_000];
+/** A stand-in for the OSS mount's latency per request (the local disk's is microseconds). */
+const STORAGE_LATENCY_MS = 10;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -60,6 +63,13 @@ async function main(): Promise<void> {
   const overhead = await step('overhead_ms', () =>
     measureOverhead({ count: samples.overhead_messages, warmup: samples.overhead_warmup }),
   );
+  const slowStorage = await step('overhead_ms_at_storage_latency', () =>
+    measureOverhead({
+      count: samples.overhead_messages,
+      warmup: samples.overhead_warmup,
+      storageLatencyMs: STORAGE_LATENCY_MS,
+    }),
+  );
   const memory = await step('peak_rss_mb', () => measureMemory({ messages: samples.burst_messages }));
   const calls = await step('dingtalk_calls_per_answer', () => measureCalls());
   const model = { ...ISSUE_MODEL, tokens: samples.first_visible_tokens };
@@ -76,6 +86,8 @@ async function main(): Promise<void> {
     ack_ms: ack,
     overhead_ms: overhead.overhead,
     reply_cpu_ms_per_message: round(median(overhead.replyCpuMs), 2),
+    overhead_ms_at_storage_latency: slowStorage.overhead,
+    storage_ops_per_message: summarizeStorageOps(slowStorage.storage),
     first_visible_ms: firstVisible,
     first_visible_model: {
       first_token_ms: model.firstTokenMs,
@@ -105,6 +117,17 @@ async function main(): Promise<void> {
       reply_cpu_ms_per_message:
         "process.cpuUsage() of the reply instance across each overhead message's invocation (the stand-ins run in " +
         'other processes), median',
+      overhead_ms_at_storage_latency:
+        `overhead_ms measured again with every history-volume operation delayed ${STORAGE_LATENCY_MS} ms before it ` +
+        "runs (a stand-in for the OSS mount's per-request latency), injected by the reply function's own " +
+        `diagnostic setting HISTORY_VOLUME_LATENCY_MS=${STORAGE_LATENCY_MS}, which wraps its storage port (every ` +
+        'operation the stores make, counted as in storage_ops_per_message)',
+      storage_ops_per_message:
+        "from each measured message's 'storage operations' reply log line in the overhead_ms_at_storage_latency " +
+        'run (where every operation takes about as long, so chains are counted exactly): before_model up to the ' +
+        'chat request (for a command, its reply), after_model from the answer until the function returns; ' +
+        'round_trips = operations that had to wait for one another (the longest chain), the most any message ' +
+        'needed; ops = all operations, the median message; a message asked with history, cards off, no quota',
       first_visible_ms:
         "one warm-up message first; stream: first card update with text (DingTalk's built-in AI card, the default with an app key), plain: " +
         'first webhook post (cards off, the answer comes whole after the full generation time)',
@@ -116,7 +139,8 @@ async function main(): Promise<void> {
         'concurrently in ONE reply process (worst case: FC 3.0 gives each invocation its own instance)',
       at_rest_rss_mb: 'RSS of each instance process right after its bundle loaded, before any invocation',
       history_ms:
-        'store.load(key, 5) + store.append(turn) on the local disk (not an OSS mount), median; N real turn files',
+        'store.load(key, 5) + store.append(turn) on the local disk (not an OSS mount), median; N real turn files ' +
+        'in day folders, one every five minutes up to now (100,000 turns: 347 days)',
       dingtalk_calls_per_answer:
         'plain: every request DingTalk received for one answered DM (the webhook post counts); card: OpenAPI calls ' +
         'for a ~1,000-character answer streamed over ~2 s, token cached; card_cold_token: same, no cached token; ' +

@@ -6,7 +6,7 @@ import type { CheckResult } from './check-result';
 
 const NAME = 'history directory is writable';
 
-/** Creates a probe file exclusively (as the history store does), reads it back and deletes it. */
+/** Creates a probe file, reads it back and deletes it: what the stores on the history directory need. */
 export async function checkHistoryDir(dir: string): Promise<CheckResult> {
   if (dir.startsWith('/mnt/') && !existsSync(dir)) {
     return {

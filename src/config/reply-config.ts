@@ -30,6 +30,7 @@ export const REPLY_ENV_NAMES = [
   'SYSTEM_PROMPT',
   'HISTORY_DIR',
   'OSS_MOUNT_POINT',
+  'HISTORY_VOLUME_LATENCY_MS',
   'HISTORY_LENGTH',
   'LLM_TIMEOUT',
   'TIMEOUT',
@@ -106,6 +107,8 @@ export interface ReplyConfig {
   openaiModel: string;
   systemPrompt: string | undefined;
   historyDir: string;
+  /** Diagnostic only: every history-volume operation waits this long first (a stand-in for OSS latency). */
+  historyVolumeLatencyMs: number;
   /** Earlier question/answer pairs sent with a question; 0 = no memory. */
   historyLength: number;
   /** Total time allowed for the chat API, retries included. */
@@ -148,6 +151,12 @@ export function loadReplyConfig(env: Env): ReplyConfig {
     openaiModel: read.string(['OPENAI_MODEL'], 'gpt-4o-mini'),
     systemPrompt: read.optionalString(['SYSTEM_PROMPT']),
     historyDir: read.string(['HISTORY_DIR', 'OSS_MOUNT_POINT'], '/mnt/oss'),
+    historyVolumeLatencyMs: read.number(
+      ['HISTORY_VOLUME_LATENCY_MS'],
+      0,
+      { integer: true, min: 0, max: 10_000 },
+      'a whole number of milliseconds from 0 to 10000',
+    ),
     historyLength: read.number(
       ['HISTORY_LENGTH'],
       5,

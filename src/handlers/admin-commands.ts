@@ -13,9 +13,12 @@ export async function lookUpHistory(
   const found = (await deps.users?.find(who)) ?? [];
   if (found.length === 0) return `没有找到「${who}」的对话记录。`;
   const sections: string[] = [];
-  for (const user of found) {
-    const turns: Turn[] = [];
-    for (const key of user.historyKeys) turns.push(...(await deps.history.load(key, LOOKUP_TURNS)));
+  // Every history at once: one round of reads on the volume, however many conversations they had.
+  const histories = await Promise.all(
+    found.map((user) => Promise.all(user.historyKeys.map((key) => deps.history.load(key, LOOKUP_TURNS)))),
+  );
+  for (const [index, user] of found.entries()) {
+    const turns: Turn[] = (histories[index] ?? []).flat();
     const recent = turns.sort((a, b) => a.at - b.at).slice(-LOOKUP_TURNS);
     const name = user.staffId ? `${user.nick}（${user.staffId}）` : user.nick;
     sections.push(`### ${name} 最近 ${recent.length} 轮对话`);

@@ -1,7 +1,7 @@
 import { checkAccess, isAdmin, isExemptFromQuota, refusalNotice } from '../access/check-access';
 import { NOTICES, unknownCommandNotice } from '../chat/notices';
 import { defaultHelpText, MODE_NAMES } from '../commands/help-text';
-import { parseCommand } from '../commands/parse-command';
+import type { ParsedText } from '../commands/parse-command';
 import type { PromptTemplate } from '../commands/prompt-templates';
 import { describeTemplate } from '../commands/prompt-templates';
 import type { ReplyConfig } from '../config/reply-config';
@@ -9,7 +9,7 @@ import type { MessageFileDownloader } from '../dingtalk/message-files';
 import type { ReplyJob } from '../dingtalk/reply-job';
 import type { ExtractedFile } from '../files/extract-file-text';
 import type { QuestionInput } from '../media/prepare-question';
-import { needsDownload, prepareQuestion } from '../media/prepare-question';
+import { prepareQuestion } from '../media/prepare-question';
 import type { ChatMode, ModeStore } from '../ports';
 import { lookUpHistory, renderStats } from './admin-commands';
 import type { AskDeps, Reply } from './ask-model';
@@ -17,7 +17,7 @@ import { askModel } from './ask-model';
 import type { ImageMaker, UploadImage } from './generate-image';
 import { generateImage } from './generate-image';
 import type { PolicyDeps } from './policy-deps';
-import { screenQuestion } from './screen-question';
+import { giveBackQuota, screenQuestion } from './screen-question';
 
 export interface ComposeDeps extends AskDeps, PolicyDeps {
   config: AskDeps['config'] &
@@ -46,27 +46,33 @@ export interface ReplyKeys {
 const OPEN_COMMANDS = new Set(['help', 'whoami']);
 const ADMIN_COMMANDS = new Set(['stats', 'history-lookup']);
 
+/** Whether the sender may use this command or ask at all (help and whoami are open to everyone). */
+export function checkCommandAccess(
+  parsed: ParsedText,
+  job: ReplyJob,
+  policy: ComposeDeps['config']['policy'],
+) {
+  return OPEN_COMMANDS.has(parsed.kind)
+    ? { allowed: true as const }
+    : checkAccess(policy, { staffId: job.senderStaffId }, job);
+}
+
 /** Answers one message: a command, or a question for the model (with its pictures, file or quote). */
 export async function composeReply(
   job: ReplyJob,
   input: QuestionInput,
+  parsed: ParsedText,
   keys: ReplyKeys,
   deps: ComposeDeps,
 ): Promise<Reply> {
   const { log, config } = deps;
-  // Commands are typed (or spoken); a picture or a file is always a question.
-  const parsed = needsDownload(input)
-    ? { kind: 'question' as const, text: input.text }
-    : parseCommand(input.text, deps.templates);
   if (parsed.kind !== 'question') log.info({ command: parsed.kind }, 'command');
   const currentMode = async (): Promise<ChatMode> =>
     (await deps.modes.get(keys.sender)) ?? config.defaultMode;
-  if (!OPEN_COMMANDS.has(parsed.kind)) {
-    const access = checkAccess(config.policy, { staffId: job.senderStaffId }, job);
-    if (!access.allowed) {
-      log.info({ reason: access.reason }, 'refused by access control');
-      return { text: refusalNotice(access.reason, config.policy.chatType) };
-    }
+  const access = checkCommandAccess(parsed, job, config.policy);
+  if (!access.allowed) {
+    log.info({ reason: access.reason }, 'refused by access control');
+    return { text: refusalNotice(access.reason, config.policy.chatType) };
   }
   // Who may see other people's conversations is decided only where the answer can go nowhere but to the asker:
   // a group's webhook, or a replayed body naming a group, would carry it to everyone there.
@@ -98,8 +104,7 @@ export async function composeReply(
       await deps.modes.set(keys.sender, parsed.mode);
       return { text: modeNotice(parsed.mode, config.historyLength) };
     case 'reset':
-      await deps.history.clear(keys.history);
-      await deps.modes.set(keys.sender, undefined);
+      await Promise.all([deps.history.clear(keys.history), deps.modes.set(keys.sender, undefined)]);
       return {
         text: `🔄 已重置：${sharedContext ? '本群共享的对话上下文（群里所有人共用）' : '上下文'}已清空，你回到默认的**${MODE_NAMES[config.defaultMode]}**模式。`,
       };
@@ -140,7 +145,10 @@ export async function composeReply(
           log,
         },
       );
-      if ('notice' in prepared) return { text: prepared.notice };
+      if ('notice' in prepared) {
+        await giveBackQuota(job, keys.sender, deps);
+        return { text: prepared.notice };
+      }
       const refusal = await screenQuestion(job, prepared.screened, keys.sender, deps);
       if (refusal) return { text: refusal };
       return askModel(prepared, await currentMode(), keys.history, deps);

@@ -3,21 +3,33 @@ import { describeError } from '../describe-error';
 import type { ReplyJob } from '../dingtalk/reply-job';
 import { replyJobSchema } from '../dingtalk/reply-job';
 import { isAllowedWebhook } from '../dingtalk/session-webhook-rule';
-import { MEDIA_NOTICES } from '../media/media-notices';
-import type { QuestionInput } from '../media/prepare-question';
 import type { AnswerDelivery, Clock, DeliveryTarget, Logger, StreamingAnswer } from '../ports';
+import type { DayFolderHousekeeping } from '../storage/day-folder-housekeeping';
 import { historyKey } from '../storage/history-key';
-import type { ClaimResult } from '../storage/processed-store';
+import type { MessageScope } from '../storage/message-scope';
+import type { VolumeMeter } from '../storage/metered-volume';
+import { meterVolume } from '../storage/metered-volume';
+import type { Volume } from '../storage/volume';
 import type { Reply } from './ask-model';
+import { classifyMessage } from './classify-message';
 import type { ComposeDeps, ReplyKeys } from './compose-reply';
 import { composeReply } from './compose-reply';
+import { prefetchReads } from './prefetch-reads';
+import type { VolumeStores } from './storage-guard';
 import { guardVolumeStores, StorageUnavailable } from './storage-guard';
 
+type StoreNames = keyof VolumeStores;
+
 /** What the reply handler needs from its surroundings. */
-export interface ReplyDeps extends Omit<ComposeDeps, 'startCard'> {
+export interface ReplyDeps extends Omit<ComposeDeps, 'startCard' | StoreNames> {
   config: ComposeDeps['config'] & { webhookOrigins: string[] };
   clock: Clock;
-  processed: { claim(msgId: string): Promise<ClaimResult> };
+  /** The history volume (HISTORY_DIR). */
+  volume: Volume;
+  /** The stores on it, opened for one message (they may reuse within it what they read). */
+  openStores(volume: Volume, scope: MessageScope, log: Logger): VolumeStores;
+  /** Removal of expired day folders; keep one per instance. */
+  housekeeping?: DayFolderHousekeeping;
   delivery: AnswerDelivery;
   /** AI cards, when configured: answers stream into a card instead of one markdown post. */
   cards?: { start(target: DeliveryTarget, answerId: string, log: Logger): StreamingAnswer | undefined };
@@ -30,11 +42,15 @@ export async function handleReply(event: Buffer, deps: ReplyDeps): Promise<Reply
   const job = parseJob(event, deps);
   if (!job) return 'invalid';
   const log = deps.log.child({ msgId: job.msgId });
+  const meter = meterVolume(deps.volume);
   try {
-    return await answerOnce(job, guardVolumeStores({ ...deps, log }, log));
+    return await answerOnce(job, meter, { ...deps, log });
   } catch (error) {
     log.error({ error: describeError(error) }, 'reply failed unexpectedly');
     return 'failed';
+  } finally {
+    // One line per message: what it cost on the volume (on FC, each operation is a request to OSS).
+    log.info({ storage: meter.counts() }, 'storage operations');
   }
 }
 
@@ -63,21 +79,39 @@ function parseJob(event: Buffer, deps: ReplyDeps): ReplyJob | undefined {
   return parsed.data;
 }
 
-async function answerOnce(job: ReplyJob, deps: ReplyDeps): Promise<ReplyOutcome> {
+/**
+ * Claims the message and, in the same round trip, starts every read it needs; composes the reply; marks the
+ * claim as delivering before anything becomes visible; delivers; then writes the turn, the usage, the index
+ * and the done mark together, with the clean-ups the stores left for last.
+ */
+async function answerOnce(job: ReplyJob, meter: VolumeMeter, deps: ReplyDeps): Promise<ReplyOutcome> {
   const { log } = deps;
-  const claim = await deps.processed.claim(job.msgId);
+  const lastWrites: Array<() => Promise<void>> = [];
+  const stores = deps.openStores(meter.volume, { later: (task) => lastWrites.push(task) }, log);
+  const sweep = deps.housekeeping?.start(meter.volume, deps.clock());
+  if (sweep) lastWrites.push(sweep);
+  const runLastWrites = (...writes: Array<Promise<unknown> | undefined>) =>
+    Promise.all([...writes, ...lastWrites.map((write) => write().catch(() => undefined))]);
+
+  const keys = replyKeys(job, deps.config.contextScope);
+  const message = classifyMessage(job, deps.templates);
+  if ('input' in message) prefetchReads(job, message.parsed, keys, stores, deps.config);
+  const guarded = guardVolumeStores({ ...deps, ...stores }, log);
+  const claim = await guarded.processed.claim(job.msgId);
   if (!claim.claimed) {
     log.info({ state: claim.state }, 'duplicate delivery ignored');
+    meter.enter('afterModel');
+    await runLastWrites();
     return 'duplicate';
   }
-  const keys = replyKeys(job, deps.config.contextScope);
   const target = toDeliveryTarget(job);
-  let delivering = false;
-  const markDelivering = async (): Promise<void> => {
-    if (!delivering) await claim.markDelivering();
-    delivering = true;
+  let delivering: Promise<void> | undefined;
+  const markDelivering = (): Promise<void> => {
+    delivering ??= claim.markDelivering();
+    return delivering;
   };
-  // A card is visible to the user as soon as it exists, so the claim moves on before it is created.
+  // A card is visible as soon as it exists, so the claim moves on before one is created: for a question, at
+  // once, alongside the reads still under way, rather than one more round trip before the model.
   const startCard = deps.cards
     ? async () => {
         const card = deps.cards?.start(target, job.msgId, log);
@@ -85,56 +119,39 @@ async function answerOnce(job: ReplyJob, deps: ReplyDeps): Promise<ReplyOutcome>
         return card;
       }
     : undefined;
-  const reply = await replyTo(job, keys, { ...deps, ...(startCard ? { startCard } : {}) }).catch(
-    (error: unknown): Reply => {
-      // The volume failure itself was logged by the guard, with its code.
-      if (error instanceof StorageUnavailable) return { text: NOTICES.storageDown };
-      log.error({ error: describeError(error) }, 'could not compose the reply');
-      return { text: NOTICES.internal };
-    },
-  );
+  if (startCard && 'input' in message && ['question', 'template'].includes(message.parsed.kind)) {
+    void markDelivering();
+  }
+  log.info({ msgtype: job.msgtype, kind: job.content.kind, quote: job.quote?.kind }, 'message');
+  const reply: Reply =
+    'notice' in message
+      ? { text: message.notice }
+      : await composeReply(job, message.input, message.parsed, keys, {
+          ...guarded,
+          ...(startCard ? { startCard } : {}),
+        }).catch((error: unknown): Reply => {
+          // The volume failure itself was logged by the guard, with its code.
+          if (error instanceof StorageUnavailable) return { text: NOTICES.storageDown };
+          log.error({ error: describeError(error) }, 'could not compose the reply');
+          return { text: NOTICES.internal };
+        });
 
+  meter.enter('afterModel');
   await markDelivering();
   const result = reply.deliveredByCard
     ? { delivered: true }
     : await deps.delivery.deliver(target, reply.text, log);
   if (!result.delivered) {
     // The delivery has logged why; the claim is closed so no retry posts the parts that did arrive again.
-    await claim.markDone();
+    await runLastWrites(claim.markDone());
     return 'undelivered';
   }
-  if (reply.turn) await saveTurn(job, keys.history, reply.turn, deps);
-  await recordUse(job, keys, reply, deps);
-  await claim.markDone();
+  await runLastWrites(
+    reply.turn ? saveTurn(job, keys.history, reply.turn, guarded) : undefined,
+    recordUse(job, keys, reply, guarded),
+    claim.markDone(),
+  );
   return reply.turn ? 'answered' : 'notice';
-}
-
-async function replyTo(job: ReplyJob, keys: ReplyKeys, deps: ComposeDeps): Promise<Reply> {
-  const { content } = job;
-  deps.log.info({ msgtype: job.msgtype, kind: content.kind, quote: job.quote?.kind }, 'message');
-  switch (content.kind) {
-    case 'other':
-      return { text: MEDIA_NOTICES.unsupportedType };
-    case 'voice':
-      // Answered as if the transcript had been typed: commands, policies and history all apply.
-      if (!content.transcript.trim()) return { text: MEDIA_NOTICES.emptyVoice };
-      return composeReply(job, withQuote({ text: content.transcript }, job), keys, deps);
-    case 'text':
-      return composeReply(job, withQuote({ text: content.text }, job), keys, deps);
-    case 'file':
-      return composeReply(job, withQuote({ text: '', file: content }, job), keys, deps);
-    case 'pictures': {
-      if (content.parts.some((part) => part.type === 'picture'))
-        return composeReply(job, withQuote({ text: '', parts: content.parts }, job), keys, deps);
-      // A rich text of text only reads as typed text.
-      const text = content.parts.map((part) => (part.type === 'text' ? part.text : '')).join('');
-      return composeReply(job, withQuote({ text }, job), keys, deps);
-    }
-  }
-}
-
-function withQuote(input: QuestionInput, job: ReplyJob): QuestionInput {
-  return job.quote === undefined ? input : { ...input, quote: job.quote };
 }
 
 /**
@@ -155,7 +172,7 @@ async function saveTurn(
   job: ReplyJob,
   key: string,
   turn: NonNullable<Reply['turn']>,
-  deps: ReplyDeps,
+  deps: Pick<ReplyDeps, 'clock'> & Pick<ComposeDeps, 'history'>,
 ): Promise<void> {
   await deps.history.append(key, {
     msgId: job.msgId,
@@ -166,21 +183,28 @@ async function saveTurn(
 }
 
 /** For #统计 and #查对话: who asked, the tokens it took, and where the turn is. Failures only cost the report. */
-async function recordUse(job: ReplyJob, keys: ReplyKeys, reply: Reply, deps: ReplyDeps): Promise<void> {
+async function recordUse(
+  job: ReplyJob,
+  keys: ReplyKeys,
+  reply: Reply,
+  deps: Pick<ComposeDeps, 'users' | 'usage'>,
+): Promise<void> {
   const staffId = job.senderStaffId ? { staffId: job.senderStaffId } : {};
-  if (reply.turn) {
-    await deps.users?.remember({ ...staffId, senderId: job.senderId, nick: job.senderNick }, keys.history);
-  }
-  if (reply.usage) {
-    await deps.usage?.record({
-      userKey: keys.sender,
-      ...staffId,
-      nick: job.senderNick,
-      promptTokens: reply.usage.promptTokens,
-      completionTokens: reply.usage.completionTokens,
-      msgId: job.msgId,
-    });
-  }
+  await Promise.all([
+    reply.turn
+      ? deps.users?.remember({ ...staffId, senderId: job.senderId, nick: job.senderNick }, keys.history)
+      : undefined,
+    reply.usage
+      ? deps.usage?.record({
+          userKey: keys.sender,
+          ...staffId,
+          nick: job.senderNick,
+          promptTokens: reply.usage.promptTokens,
+          completionTokens: reply.usage.completionTokens,
+          msgId: job.msgId,
+        })
+      : undefined,
+  ]);
 }
 
 function toDeliveryTarget(job: ReplyJob): DeliveryTarget {

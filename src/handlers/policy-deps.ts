@@ -8,6 +8,8 @@ export interface QuotaCounter {
     msgId: string,
   ): Promise<{ allowed: boolean; used: number; remaining: number }>;
   peek(userKey: string, max: number): Promise<{ used: number; remaining: number }>;
+  /** Gives back what was taken for `msgId`: the question stopped before it reached the model. */
+  release?(userKey: string, msgId: string): Promise<void>;
 }
 
 /** Today's answered messages and tokens per user, for #统计. */

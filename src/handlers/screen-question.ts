@@ -16,6 +16,19 @@ export function quotaNotice(max: number): string {
   return `今天的 ${max} 次提问已经用完了，明天零点后再来吧。需要更多次数请联系管理员。`;
 }
 
+/** Whether this sender's questions count against MAX_REQUESTS_PER_DAY. */
+export function quotaApplies(job: ReplyJob, deps: PolicyDeps): boolean {
+  const { policy } = deps.config;
+  return (
+    policy.maxRequestsPerDay > 0 && deps.quota !== undefined && !isExemptFromQuota(policy, job.senderStaffId)
+  );
+}
+
+/** Gives back quota taken ahead for a question that stopped before the quota check (nothing was asked). */
+export async function giveBackQuota(job: ReplyJob, userKey: string, deps: PolicyDeps): Promise<void> {
+  if (quotaApplies(job, deps)) await deps.quota?.release?.(userKey, job.msgId);
+}
+
 /**
  * Checks a question before any model call: sensitive words, the daily quota, then content moderation.
  * Returns the refusal to post, or undefined when the question may go to the model.
@@ -30,10 +43,11 @@ export async function screenQuestion(
   const { log } = deps;
   if (findSensitiveWord(question, policy.sensitiveWords) !== undefined) {
     log.info('question refused: sensitive word');
+    await giveBackQuota(job, userKey, deps);
     return NOTICES.sensitive;
   }
   const max = policy.maxRequestsPerDay;
-  if (max > 0 && deps.quota && !isExemptFromQuota(policy, job.senderStaffId)) {
+  if (quotaApplies(job, deps) && deps.quota) {
     const taken = await deps.quota.take(userKey, max, job.msgId);
     log.info({ used: taken.used, remaining: taken.remaining, allowed: taken.allowed }, 'daily quota');
     if (!taken.allowed) return quotaNotice(max);

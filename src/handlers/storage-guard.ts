@@ -74,6 +74,7 @@ export function guardVolumeStores<T extends VolumeStores>(stores: T, log: Logger
       load: (key, maxTurns) => history.load(key, maxTurns).catch(fallback('load history', [])),
       append: (key, turn) => history.append(key, turn).catch(fallback('save turn', undefined)),
       clear: (key) => history.clear(key).catch(refuse('clear history')),
+      prepareClear: (key) => history.prepareClear?.(key),
     },
     modes: {
       get: (senderKey) => modes.get(senderKey).catch(fallback('read mode', undefined)),
@@ -86,6 +87,8 @@ export function guardVolumeStores<T extends VolumeStores>(stores: T, log: Logger
           .take(userKey, max, msgId)
           .catch(fallback('count quota', { allowed: true, used: 0, remaining: max })),
       peek: (userKey, max) => quota.peek(userKey, max).catch(refuse('read quota')),
+      release: async (userKey, msgId) =>
+        quota.release?.(userKey, msgId).catch(fallback('give back quota', undefined)),
     },
     usage: usage && {
       record: (entry) => usage.record(entry).catch(fallback('record usage', undefined)),

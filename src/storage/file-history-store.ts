@@ -1,82 +1,141 @@
-import { basename, join } from 'node:path';
-import type { HistoryStore, Logger, Turn } from '../ports';
-import { appendSeqEntry } from './append-seq-entry';
-import { deleteClearedTurns } from './delete-cleared-turns';
-import { findHeadSeq } from './find-head-seq';
+import type { Clock, HistoryStore, Logger, Turn } from '../ports';
+import { removeClearedRecords } from './clear-history';
+import { formatEntryName, messageEntryId, randomEntryId } from './day-entry-name';
+import type { DayRecord, HistoryScan } from './history-scan';
+import {
+  CLEAR_SUFFIX,
+  createEntryCursor,
+  dayFolder,
+  isClearMarker,
+  scanHistory,
+  TURN_SUFFIX,
+} from './history-scan';
+import { loadLegacyTurns } from './legacy-history';
+import { formatUtcDay } from './local-day';
+import type { MessageScope } from './message-scope';
+import { createMessageMemo, runLater } from './message-scope';
 import { readJsonFile } from './read-json-file';
-import { decodeTurnRecord, encodeClearMarker, encodeTurn, formatSeqFileName } from './turn-file';
+import { decodeTurnRecord, encodeClearMarker, encodeTurn } from './turn-file';
+import type { Volume } from './volume';
 
-// Parallel reads per batch when loading: one round trip on the OSS mount instead of one per turn.
-const READ_BATCH = 32;
 const SAFE_KEY = /^[A-Za-z0-9_-]{1,128}$/;
 
-/** Options of the file-backed history store. */
+/** Options of the history store on the volume. */
 export interface FileHistoryStoreOptions {
-  /** Root of the (OSS-mounted) volume; turns live under `<dir>/history/<key>/`. */
-  dir: string;
+  volume: Volume;
   logger: Logger;
+  clock?: Clock;
+  /** Set when the store serves one message (see MessageScope). */
+  message?: MessageScope;
 }
 
-/**
- * History as one file per turn under `<dir>/history/<key>/<seq>.json`, created exclusively so concurrent
- * writers in separate instances never overwrite each other (rename is not atomic on the OSS mount).
- */
-export function createFileHistoryStore(options: FileHistoryStoreOptions): HistoryStore {
-  const { logger } = options;
+/** A history store that can be told early that a message will clear a history. */
+export interface FileHistoryStore extends HistoryStore {
+  prepareClear(key: string): void;
+}
+
+// Layout (v2): `history/<key>/days/<yyyymmdd, UTC of at>/<13-digit at>-<16 hex>.json`, one file per turn in the
+// v1 turn record format ({"v":1,"type":"turn",msgId,question,answer,at}), the hex from the turn's msgId; a
+// clear adds `<at>-<16 random hex>.clear.json` ({"v":1,"type":"clear",at}). Names are never shared between
+// writers, so concurrent instances lose nothing even where the mount's exclusive create is not atomic, and a
+// load orders records by name (time, then id): it reads the newest until a clear marker or enough turns,
+// listing only the day folders (and today's and yesterday's records), so its cost does not grow with the
+// number of stored turns. The v1 files (`history/<key>/<12-digit seq>.json`, head.json) of earlier versions
+// are the oldest segment, read after all v2 days when no v2 clear hides them.
+/** Per-conversation, per-sender history on the volume. */
+export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHistoryStore {
+  const { volume, logger, message } = options;
+  const clock = options.clock ?? Date.now;
+  const memo = createMessageMemo(message);
   const keyDirOf = (key: string): string => {
     if (!SAFE_KEY.test(key)) throw new TypeError('history key must be a historyKey() hash');
-    return join(options.dir, 'history', key);
+    return `history/${key}`;
   };
+  const scanOf = (key: string) => memo.get(`${key}/scan`, () => scanHistory(volume, keyDirOf(key), clock()));
+  const keyListingOf = (key: string) => memo.get(`${key}/list`, () => volume.list(keyDirOf(key)));
 
   return {
+    prepareClear(key) {
+      if (!message) return;
+      void scanOf(key);
+      void keyListingOf(key);
+    },
     async load(key, maxTurns) {
       const keyDir = keyDirOf(key);
       if (!(maxTurns >= 1)) return [];
-      const head = await findHeadSeq(keyDir, logger);
-      return readNewestTurns(keyDir, head, Math.floor(maxTurns), logger);
+      const wanted = Math.floor(maxTurns);
+      return memo.get(`${key}/load/${wanted}`, async () =>
+        loadTurns(volume, keyDir, await scanOf(key), wanted, logger),
+      );
     },
     async append(key, turn) {
-      await appendSeqEntry(keyDirOf(key), encodeTurn(turn), logger);
+      const keyDir = keyDirOf(key);
+      const name = formatEntryName(turn.at, messageEntryId(turn.msgId), TURN_SUFFIX);
+      memo.forget(`${key}/`);
+      await volume.write(`${dayFolder(keyDir, formatUtcDay(turn.at))}/${name}`, encodeTurn(turn));
     },
     async clear(key) {
       const keyDir = keyDirOf(key);
-      // The marker takes a turn number like any turn, so it is ordered with concurrent appends.
-      const markerSeq = await appendSeqEntry(keyDir, encodeClearMarker(Date.now()), logger);
-      await deleteClearedTurns(keyDir, markerSeq, logger);
+      const at = clock();
+      const day = formatUtcDay(at);
+      const marker = formatEntryName(at, randomEntryId(), CLEAR_SUFFIX);
+      const scan = scanOf(key);
+      const keyListing = keyListingOf(key);
+      memo.forget(`${key}/`);
+      await volume.write(`${dayFolder(keyDir, day)}/${marker}`, encodeClearMarker(at));
+      await runLater(message, async () => {
+        const seen = await Promise.all([scan, keyListing]).catch(() => undefined);
+        if (seen) await removeClearedRecords(volume, { keyDir, day, marker }, seen[0], seen[1], logger);
+      });
     },
   };
 }
 
-/** Reads downwards from `head` until `maxTurns` turns, a clear marker, a missing file or seq 0; oldest first. */
-async function readNewestTurns(
+/** The newest `maxTurns` turns after the newest clear marker, oldest first. */
+async function loadTurns(
+  volume: Volume,
   keyDir: string,
-  head: number,
+  scan: HistoryScan,
   maxTurns: number,
   logger: Logger,
 ): Promise<Turn[]> {
-  const key = basename(keyDir);
-  const turns: Turn[] = [];
-  let next = head;
-  while (next >= 1 && turns.length < maxTurns) {
-    const seqs = Array.from(
-      { length: Math.min(maxTurns - turns.length, next, READ_BATCH) },
-      (_, i) => next - i,
-    );
-    const results = await Promise.all(seqs.map((seq) => readJsonFile(join(keyDir, formatSeqFileName(seq)))));
-    for (const [index, result] of results.entries()) {
-      // Missing: deleted by a clear whose marker is above, so nothing older belongs to this history.
-      if (result.status === 'missing') return turns.reverse();
-      const record = result.status === 'ok' ? decodeTurnRecord(result.value) : undefined;
-      if (record === undefined) {
-        logger.warn({ key, file: formatSeqFileName(next - index) }, 'skipping unreadable history turn file');
-      } else if (record.type === 'clear') {
-        return turns.reverse();
-      } else {
-        turns.push(record.turn);
-        if (turns.length === maxTurns) return turns.reverse();
+  const key = keyDir.slice(keyDir.lastIndexOf('/') + 1);
+  const next = createEntryCursor(volume, keyDir, scan);
+  const newest: Turn[] = [];
+  const seen = new Set<string>();
+  for (;;) {
+    const wanted = maxTurns - newest.length;
+    const picked: DayRecord[] = [];
+    let cleared = false;
+    while (picked.length < wanted) {
+      const entry = await next(wanted - picked.length);
+      if (entry === undefined) break;
+      if (isClearMarker(entry)) {
+        cleared = true;
+        break;
       }
+      // A turn stored twice (two attempts of one message) counts once.
+      if (seen.has(entry.id)) continue;
+      seen.add(entry.id);
+      picked.push(entry);
     }
-    next -= seqs.length;
+    const exhausted = !cleared && picked.length < wanted;
+    // The v1 segment is read alongside the last v2 turns, not after them.
+    const [results, legacy] = await Promise.all([
+      Promise.all(
+        picked.map((entry) => readJsonFile(volume, `${dayFolder(keyDir, entry.day)}/${entry.name}`)),
+      ),
+      exhausted ? loadLegacyTurns(volume, keyDir, scan.legacyHint, wanted, logger) : undefined,
+    ]);
+    for (const [index, result] of results.entries()) {
+      // Gone since the listing: a clear's clean-up removed it, so nothing older belongs to this history.
+      if (result.status === 'missing') return newest.reverse();
+      const record = result.status === 'ok' ? decodeTurnRecord(result.value) : undefined;
+      if (record?.type === 'turn') newest.push(record.turn);
+      else logger.warn({ key, file: picked[index]?.name }, 'skipping unreadable history turn file');
+    }
+    if (legacy)
+      return [...legacy.slice(Math.max(0, legacy.length - (maxTurns - newest.length))), ...newest.reverse()];
+    if (cleared || newest.length >= maxTurns) return newest.reverse();
   }
-  return turns.reverse();
 }

@@ -1,26 +1,23 @@
 import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { TokenCache } from '../dingtalk/openapi-client';
 import type { Clock } from '../ports';
-import { hasErrorCode } from './has-error-code';
-import { writeFileNoFollow } from './no-follow-file';
 import { readJsonFile } from './read-json-file';
+import type { Volume } from './volume';
 
-// Layout: `<dir>/tokens/<sha256(appKey) hex, 32 chars>.json` holding {"accessToken":"…","expiresAt":ms}. The file
-// holds a 2-hour credential, so the directory must be the private history bucket, never a public one.
+// Layout: `tokens/<sha256(appKey) hex, 32 chars>.json` holding {"accessToken":"…","expiresAt":ms}. The file
+// holds a 2-hour credential, so the directory must be the private history bucket, never a public one. The last
+// writer wins: concurrent instances write equally valid tokens.
 /** DingTalk access tokens on the history volume, so a cold instance can skip the token call. */
-export function createFileTokenCache(options: { dir: string; clock: Clock }): TokenCache {
-  const { clock } = options;
-  const tokensDir = join(options.dir, 'tokens');
+export function createFileTokenCache(options: { volume: Volume; clock: Clock }): TokenCache {
+  const { volume, clock } = options;
   const fileOf = (appKey: string) =>
-    join(tokensDir, `${createHash('sha256').update(appKey).digest('hex').slice(0, 32)}.json`);
+    `tokens/${createHash('sha256').update(appKey).digest('hex').slice(0, 32)}.json`;
 
   return {
     async get(appKey) {
       // A torn file (a concurrent writer, or a crash mid-write: writes are not atomic on the OSS mount) reads
       // as unreadable and is simply ignored, like a missing or expired one.
-      const result = await readJsonFile(fileOf(appKey));
+      const result = await readJsonFile(volume, fileOf(appKey));
       if (result.status !== 'ok') return undefined;
       const { accessToken, expiresAt } = (result.value ?? {}) as {
         accessToken?: unknown;
@@ -31,14 +28,7 @@ export function createFileTokenCache(options: { dir: string; clock: Clock }): To
       return expiresAt > clock() ? { token: accessToken, expiresAt } : undefined;
     },
     async put(appKey, token, expiresAt) {
-      const data = JSON.stringify({ accessToken: token, expiresAt });
-      try {
-        await writeFileNoFollow(fileOf(appKey), data, { mode: 0o600 });
-      } catch (error) {
-        if (!hasErrorCode(error, 'ENOENT')) throw error;
-        await mkdir(tokensDir, { recursive: true });
-        await writeFileNoFollow(fileOf(appKey), data, { mode: 0o600 });
-      }
+      await volume.write(fileOf(appKey), JSON.stringify({ accessToken: token, expiresAt }), { mode: 0o600 });
     },
   };
 }

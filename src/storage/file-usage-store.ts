@@ -1,17 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Clock, Logger } from '../ports';
-import { hasErrorCode } from './has-error-code';
 import { isValidTimeZone, localDay } from './local-day';
-import { writeFileNoFollow } from './no-follow-file';
-import { pruneDayDirs } from './prune-day-dirs';
+import type { MessageScope } from './message-scope';
+import { createMessageMemo } from './message-scope';
 import { readJsonFile } from './read-json-file';
+import type { Volume } from './volume';
 
-const DAY_MS = 86_400_000;
-const RETENTION_DAYS = 7;
-// Parallel reads per batch: one round trip on the OSS mount per batch instead of one per entry.
-const READ_BATCH = 32;
 const ENTRY_FILE = /^[0-9a-f]{32}\.json$/;
 
 /** One answered message to count. */
@@ -45,12 +39,12 @@ export interface UsageStore {
 
 /** Options of the file-backed usage store. */
 export interface FileUsageStoreOptions {
-  /** Root of the (OSS-mounted) volume; entries live under `<dir>/usage/<yyyymmdd>/`. */
-  dir: string;
+  volume: Volume;
   logger: Logger;
   clock: Clock;
   /** IANA zone whose midnight starts a new day (TIMEZONE). */
   timeZone: string;
+  message?: MessageScope;
 }
 
 interface StoredEntry {
@@ -62,21 +56,22 @@ interface StoredEntry {
   at: number;
 }
 
-// Layout: `<dir>/usage/<yyyymmdd in timeZone>/<sha256(msgId), 32 hex>.json` holding
+// Layout: `usage/<yyyymmdd in timeZone>/<sha256(msgId), 32 hex>.json` holding
 // {"v":1,"user":"<sha256(userKey), 32 hex>","staffId"?,"nick","promptTokens","completionTokens","at"}. Every
-// message has its own file, created exclusively, so concurrent writers never touch the same file.
-/** A usage store on the history volume: one exclusively created file per answered message. */
+// message has its own file, so different messages never touch the same file. Two attempts at one message may
+// both create it where the OSS mount's exclusive create is not atomic: the same record twice, counted once.
+// Old days are removed by the day-folder housekeeping.
+/** A usage store on the history volume: one file per answered message. */
 export function createFileUsageStore(options: FileUsageStoreOptions): UsageStore {
-  const { logger, clock, timeZone } = options;
+  const { volume, logger, clock, timeZone } = options;
   if (!isValidTimeZone(timeZone)) throw new RangeError('usage time zone is not a known IANA time zone');
-  const root = join(options.dir, 'usage');
+  const memo = createMessageMemo(options.message);
 
   return {
     async record(entry) {
       const at = clock();
       const day = localDay(at, timeZone);
-      const dayDir = join(root, day);
-      const file = join(dayDir, `${hashOf(entry.msgId)}.json`);
+      const file = `usage/${day}/${hashOf(entry.msgId)}.json`;
       const data = JSON.stringify({
         v: 1,
         user: hashOf(entry.userKey),
@@ -86,49 +81,26 @@ export function createFileUsageStore(options: FileUsageStoreOptions): UsageStore
         completionTokens: toCount(entry.completionTokens),
         at,
       });
-      let madeDir = false;
-      for (;;) {
-        try {
-          await writeFileNoFollow(file, data, { exclusive: true });
-          return;
-        } catch (error) {
-          if (hasErrorCode(error, 'EEXIST')) {
-            logger.info({ day }, 'usage already recorded for this message');
-            return;
-          }
-          if (!hasErrorCode(error, 'ENOENT') || madeDir) throw error;
-        }
-        madeDir = true;
-        if ((await mkdir(dayDir, { recursive: true })) !== undefined) {
-          await pruneDayDirs(root, localDay(at - RETENTION_DAYS * DAY_MS, timeZone), day, logger);
-        }
+      if (!(await volume.createExclusive(file, data))) {
+        logger.info({ day }, 'usage already recorded for this message');
       }
     },
     async today() {
       const day = localDay(clock(), timeZone);
-      const entries = await readDay(join(root, day), day, logger);
-      return summarize(entries);
+      return memo.get(day, async () => summarize(await readDay(volume, day, logger)));
     },
   };
 }
 
-async function readDay(dayDir: string, day: string, logger: Logger): Promise<StoredEntry[]> {
-  let names: string[];
-  try {
-    names = (await readdir(dayDir)).filter((name) => ENTRY_FILE.test(name));
-  } catch (error) {
-    if (hasErrorCode(error, 'ENOENT')) return [];
-    throw error;
-  }
+async function readDay(volume: Volume, day: string, logger: Logger): Promise<StoredEntry[]> {
+  const names = (await volume.list(`usage/${day}`)).filter((name) => ENTRY_FILE.test(name));
+  // All at once: one round trip on the OSS mount, however many messages the day had.
+  const results = await Promise.all(names.map((name) => readJsonFile(volume, `usage/${day}/${name}`)));
   const entries: StoredEntry[] = [];
-  for (let start = 0; start < names.length; start += READ_BATCH) {
-    const batch = names.slice(start, start + READ_BATCH);
-    const results = await Promise.all(batch.map((name) => readJsonFile(join(dayDir, name))));
-    for (const [index, result] of results.entries()) {
-      const entry = result.status === 'ok' ? decodeEntry(result.value) : undefined;
-      if (entry) entries.push(entry);
-      else logger.warn({ day, file: batch[index] }, 'skipping unreadable usage entry');
-    }
+  for (const [index, result] of results.entries()) {
+    const entry = result.status === 'ok' ? decodeEntry(result.value) : undefined;
+    if (entry) entries.push(entry);
+    else logger.warn({ day, file: names[index] }, 'skipping unreadable usage entry');
   }
   return entries;
 }

@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Clock, Logger } from '../ports';
-import { hasErrorCode } from './has-error-code';
-import { writeFileNoFollow } from './no-follow-file';
+import type { MessageScope } from './message-scope';
+import { createMessageMemo } from './message-scope';
 import { readJsonFile } from './read-json-file';
+import type { Volume } from './volume';
 
 const HISTORY_KEY = /^[0-9a-f]{32}$/;
 const ID_MARKER = /^([0-9a-f]{32})-[0-9a-f]{32}\.json$/;
 const NICK_MARKER = /^([0-9a-f]{32})\.json$/;
-const READ_BATCH = 32;
 
 /** A sender as DingTalk identifies them. */
 export interface IndexedSender {
@@ -36,15 +34,23 @@ export interface UserIndex {
 }
 
 // Layout, every name a 32-hex sha256 prefix so no id or nickname reaches a path:
-//   `<dir>/users/ids/<sha256(identity)>/<historyKey>-<sha256(nick)>.json`  {"v":1,"staffId"?,"nick","at":ms}
-//   `<dir>/users/nicks/<sha256(normalized nick)>/<sha256(identity)>.json`   {"v":1,"at":ms}
+//   `users/ids/<sha256(identity)>/<historyKey>-<sha256(nick)>.json`  {"v":1,"staffId"?,"nick","at":ms}
+//   `users/nicks/<sha256(normalized nick)>/<sha256(identity)>.json`   {"v":1,"at":ms}
 // where identity is "staff\n<staffId>", else "sender\n<senderId>". A rename adds new markers instead of
 // rewriting old ones (nothing is rewritten in place on the OSS mount); the newest marker gives the nickname.
-/** A user index on the history volume made of exclusively created marker files. */
-export function createFileUserIndex(options: { dir: string; logger: Logger; clock?: Clock }): UserIndex {
-  const { logger, clock = Date.now } = options;
-  const idsDir = join(options.dir, 'users', 'ids');
-  const nicksDir = join(options.dir, 'users', 'nicks');
+// A marker's name is its content's key, so two instances creating it at once (the mount's exclusive create is
+// not atomic) write the same facts: harmless.
+/** A user index on the history volume made of marker files created once. */
+export function createFileUserIndex(options: {
+  volume: Volume;
+  logger: Logger;
+  clock?: Clock;
+  message?: MessageScope;
+}): UserIndex {
+  const { volume, logger, clock = Date.now } = options;
+  const memo = createMessageMemo(options.message);
+  const idsDir = 'users/ids';
+  const nicksDir = 'users/nicks';
 
   return {
     async remember(user, historyKey) {
@@ -54,45 +60,47 @@ export function createFileUserIndex(options: { dir: string; logger: Logger; cloc
       const at = clock();
       const nick = normalizeNick(user.nick);
       await Promise.all([
-        createOnce(
-          join(idsDir, id),
-          `${historyKey}-${hashOf(user.nick)}.json`,
+        volume.createExclusive(
+          `${idsDir}/${id}/${historyKey}-${hashOf(user.nick)}.json`,
           JSON.stringify({ v: 1, ...(staffId ? { staffId } : {}), nick: user.nick, at }),
         ),
         nick === ''
           ? undefined
-          : createOnce(join(nicksDir, hashOf(nick)), `${id}.json`, JSON.stringify({ v: 1, at })),
+          : volume.createExclusive(`${nicksDir}/${hashOf(nick)}/${id}.json`, JSON.stringify({ v: 1, at })),
       ]);
     },
     async find(staffIdOrNick) {
       const term = staffIdOrNick.trim();
       if (term === '') return [];
-      const byStaffId = await readUser(join(idsDir, hashOf(`staff\n${term}`)));
-      if (byStaffId) return [{ staffId: term, ...byStaffId }];
-      const ids = (await listNames(join(nicksDir, hashOf(normalizeNick(term)))))
-        .map((name) => NICK_MARKER.exec(name)?.[1])
-        .filter((id) => id !== undefined);
-      const users = await Promise.all(ids.map((id) => readUser(join(idsDir, id))));
-      return users.filter((found) => found !== undefined);
+      return memo.get(term, () => findUsers(term));
     },
   };
 
+  async function findUsers(term: string): Promise<FoundUser[]> {
+    // Both ways at once: a staffId search costs no more round trips than a nickname one.
+    const [byStaffId, nickMarkers] = await Promise.all([
+      readUser(`${idsDir}/${hashOf(`staff\n${term}`)}`),
+      volume.list(`${nicksDir}/${hashOf(normalizeNick(term))}`),
+    ]);
+    if (byStaffId) return [{ staffId: term, ...byStaffId }];
+    const ids = nickMarkers.map((name) => NICK_MARKER.exec(name)?.[1]).filter((id) => id !== undefined);
+    const users = await Promise.all(ids.map((id) => readUser(`${idsDir}/${id}`)));
+    return users.filter((found) => found !== undefined);
+  }
+
   async function readUser(userDir: string): Promise<FoundUser | undefined> {
-    const names = (await listNames(userDir)).filter((name) => ID_MARKER.test(name));
+    const names = (await volume.list(userDir)).filter((name) => ID_MARKER.test(name));
     if (names.length === 0) return undefined;
     const markers: Array<{ historyKey: string; staffId?: string; nick?: string; at: number }> = [];
-    for (let start = 0; start < names.length; start += READ_BATCH) {
-      const batch = names.slice(start, start + READ_BATCH);
-      const results = await Promise.all(batch.map((name) => readJsonFile(join(userDir, name))));
-      for (const [index, result] of results.entries()) {
-        const name = batch[index] ?? '';
-        const historyKey = ID_MARKER.exec(name)?.[1] ?? '';
-        const marker = result.status === 'ok' ? decodeIdMarker(result.value) : undefined;
-        if (marker === undefined)
-          logger.warn({ file: name }, 'unreadable user index marker; keeping its history key');
-        // The history key is in the name, so a torn marker still points at the history.
-        markers.push({ historyKey, ...marker, at: marker?.at ?? 0 });
-      }
+    const results = await Promise.all(names.map((name) => readJsonFile(volume, `${userDir}/${name}`)));
+    for (const [index, result] of results.entries()) {
+      const name = names[index] ?? '';
+      const historyKey = ID_MARKER.exec(name)?.[1] ?? '';
+      const marker = result.status === 'ok' ? decodeIdMarker(result.value) : undefined;
+      if (marker === undefined)
+        logger.warn({ file: name }, 'unreadable user index marker; keeping its history key');
+      // The history key is in the name, so a torn marker still points at the history.
+      markers.push({ historyKey, ...marker, at: marker?.at ?? 0 });
     }
     markers.sort((a, b) => b.at - a.at);
     const newest = markers.find((marker) => marker.nick !== undefined);
@@ -102,29 +110,6 @@ export function createFileUserIndex(options: { dir: string; logger: Logger; cloc
       nick: newest?.nick ?? '',
       historyKeys: [...new Set(markers.map((marker) => marker.historyKey))],
     };
-  }
-}
-
-/** Creates `dir/name` unless it exists; an existing marker is left untouched. */
-async function createOnce(dir: string, name: string, data: string): Promise<void> {
-  for (let madeDir = false; ; madeDir = true) {
-    try {
-      await writeFileNoFollow(join(dir, name), data, { exclusive: true });
-      return;
-    } catch (error) {
-      if (hasErrorCode(error, 'EEXIST')) return;
-      if (!hasErrorCode(error, 'ENOENT') || madeDir) throw error;
-    }
-    await mkdir(dir, { recursive: true });
-  }
-}
-
-async function listNames(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch (error) {
-    if (hasErrorCode(error, 'ENOENT')) return [];
-    throw error;
   }
 }
 

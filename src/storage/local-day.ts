@@ -36,3 +36,8 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   }
   return formatter;
 }
+
+/** The UTC day of `ms` as `yyyymmdd`. */
+export function formatUtcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10).replaceAll('-', '');
+}

@@ -1,18 +1,22 @@
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Clock, Logger } from '../ports';
-import { hasErrorCode } from './has-error-code';
-import { pathExists, writeFileNoFollow } from './no-follow-file';
-import { formatUtcDay, pruneDayDirs } from './prune-day-dirs';
-import { readJsonFile } from './read-json-file';
+import { formatEntryName, randomEntryId } from './day-entry-name';
+import { errorCodeOf } from './has-error-code';
+import type { LegacyMarker } from './legacy-processed-marker';
+import { readLegacyMarkers } from './legacy-processed-marker';
+import type { MessageScope } from './message-scope';
+import { runLater } from './message-scope';
+import type { Volume } from './volume';
 
 const DAY_MS = 86_400_000;
-// Redeliveries come within minutes (DingTalk) or an hour (FC's event age, plus the lease): a message claimed just
-// before midnight is looked for in the previous day's folder this long into the new day.
-const CARRY_OVER_MS = 6 * 3_600_000;
-const STATES = ['claimed', 'delivering', 'done'] as const;
-type MarkerState = (typeof STATES)[number];
+const STATES = ['claim', 'delivering', 'done'] as const;
+type EntryState = (typeof STATES)[number];
+const ENTRY = /^([0-9a-f]{32})\.(\d{13})-([0-9a-f]{16})\.(claim|delivering|done)$/;
+// Contenders that saw each other step back and try again; each try is a few round trips.
+const MAX_TRIES = 6;
+const BACKOFF_MS = { min: 20, spread: 60 };
+// Expired entries of other messages one claim removes from its shard (clean-up happens as traffic passes).
+const MAX_PRUNED = 32;
 
 /** Outcome of claiming a msgId: the right to answer it, or why another attempt owns it. */
 export type ClaimResult =
@@ -21,14 +25,14 @@ export type ClaimResult =
 
 /** Options of the processed-message store. */
 export interface ProcessedStoreOptions {
-  /** Root of the (OSS-mounted) volume; markers live under `<dir>/processed/<yyyymmdd>/`. */
-  dir: string;
+  volume: Volume;
   logger: Logger;
   clock: Clock;
-  /** How long a 'claimed' (or unreadable) marker blocks other attempts before it counts as abandoned. */
+  /** How long a claim (or an unreadable v1 marker) blocks other attempts before it counts as abandoned. */
   leaseMs: number;
-  /** Day directories older than this are deleted (default 3; redeliveries stop well within a day). */
+  /** Entries older than this are removed (default 3 days; redeliveries stop well within a day). */
   retentionDays?: number;
+  message?: MessageScope;
 }
 
 /** Durable record of handled DingTalk msgIds, shared by all instances, so each message is answered once. */
@@ -37,90 +41,131 @@ export interface ProcessedStore {
   claim(msgId: string): Promise<ClaimResult>;
 }
 
-/**
- * A processed store on the shared volume: one exclusively created marker file per msgId, in the folder of the
- * day this function's own clock says (never a day from the message body, which anyone holding a replayed
- * signature could choose).
- */
-export function createProcessedStore(options: ProcessedStoreOptions): ProcessedStore {
-  const { logger, clock, leaseMs } = options;
-  const root = join(options.dir, 'processed');
-  const retentionMs = (options.retentionDays ?? 3) * DAY_MS;
-  const encode = (state: MarkerState): string => JSON.stringify({ state, at: clock() });
-  const claimedBy = (file: string): ClaimResult => ({
-    claimed: true,
-    markDelivering: () => writeFileNoFollow(file, encode('delivering')),
-    markDone: () => writeFileNoFollow(file, encode('done')),
-  });
+interface Ticket {
+  at: number;
+  state: EntryState;
+}
 
-  /** Decides about a marker that already exists: someone else's, or abandoned and taken over. */
-  async function settleExisting(dayDir: string, name: string): Promise<ClaimResult> {
-    const file = join(dayDir, `${name}.json`);
-    const marker = await readMarker(file);
-    if (marker !== undefined && marker.state !== 'claimed') return { claimed: false, state: marker.state };
-    // A marker a failed write left empty or torn has no time in it: its modification time stands in.
-    const since = marker?.at ?? (await modifiedAt(file));
-    if (since === undefined) return { claimed: false, state: 'in-progress' };
-    if (clock() - since < leaseMs) return { claimed: false, state: 'in-progress' };
-    // Expired lease: the previous attempt died before posting. Several redeliveries may see the same
-    // expired lease, so only the one that creates this lease's takeover file proceeds.
-    try {
-      await writeFileNoFollow(join(dayDir, `${name}.${Math.trunc(since)}.takeover`), '', { exclusive: true });
-    } catch (error) {
-      if (hasErrorCode(error, 'EEXIST')) return { claimed: false, state: 'in-progress' };
-      throw error;
-    }
-    await writeFileNoFollow(file, encode('claimed'));
-    logger.warn(
-      { marker: name, readable: marker !== undefined },
-      'took over an expired processed-message claim',
-    );
-    return claimedBy(file);
-  }
+// Layout: `processed/<first 2 hex>/<sha256(msgId), 32 hex>.<13-digit at>-<16 random hex>.<claim|delivering|done>`,
+// empty files. Every attempt writes its own ticket (a name nobody else can produce), then lists the shard, and
+// owns the message only if it is alone: no other live ticket (a claim within its lease, delivering, done).
+// That needs no atomic create: of two attempts, the one that lists last lists after both wrote, so it sees the
+// other; at most one ever finds itself alone, whatever the timing (writes and listings being consistent, as
+// OSS's are). Attempts that see only other fresh claims step back (remove their ticket, wait a random moment,
+// look again): one that still sees a claim after stepping back leaves the message to it, one that sees none
+// tries again, so simultaneous attempts settle on one owner instead of all giving up. The state moves on by
+// new names (`.delivering`, `.done`) under the same ticket. Times come from this function's own clock, never
+// from the message body.
+/** A processed store on the shared volume: one ticket per attempt at a message. */
+export function createProcessedStore(options: ProcessedStoreOptions): ProcessedStore {
+  const { volume, logger, clock, leaseMs, message } = options;
+  const retentionMs = (options.retentionDays ?? 3) * DAY_MS;
 
   return {
     async claim(msgId) {
-      const now = clock();
-      const name = createHash('sha256').update(msgId).digest('hex').slice(0, 32);
-      const day = formatUtcDay(now);
-      const dayDir = join(root, day);
-      const earlierDir = now % DAY_MS < CARRY_OVER_MS ? join(root, formatUtcDay(now - DAY_MS)) : undefined;
-      const [earlier, created] = await Promise.all([
-        earlierDir === undefined ? false : pathExists(join(earlierDir, `${name}.json`)),
-        mkdir(dayDir, { recursive: true }),
-      ]);
-      if (earlierDir !== undefined && earlier) return settleExisting(earlierDir, name);
-      if (created !== undefined) await pruneDayDirs(root, formatUtcDay(now - retentionMs), day, logger);
-      const file = join(dayDir, `${name}.json`);
-      try {
-        await writeFileNoFollow(file, encode('claimed'), { exclusive: true });
-        return claimedBy(file);
-      } catch (error) {
-        if (!hasErrorCode(error, 'EEXIST')) {
-          // Created but not written (a full disk): an empty marker would look like someone else's claim.
-          await unlink(file).catch(() => undefined);
-          throw error;
+      const hash = createHash('sha256').update(msgId).digest('hex').slice(0, 32);
+      const shard = `processed/${hash.slice(0, 2)}`;
+      const legacy = readLegacyMarkers(volume, hash, clock());
+      // Awaited after this attempt's own write, which may fail first.
+      legacy.catch(() => undefined);
+      for (let attempt = 1; ; attempt += 1) {
+        const ticket = formatEntryName(clock(), randomEntryId(), '');
+        const own = `${shard}/${hash}.${ticket}`;
+        await writeTicket(own, 'claim');
+        const [names, legacyMarkers] = await Promise.all([volume.list(shard), legacy]);
+        const others = ticketsOf(names, hash);
+        others.delete(ticket);
+        const verdict = decide(others, legacyMarkers, clock());
+        if (verdict === 'alone') {
+          if (hasExpired(others, clock())) {
+            logger.warn({ marker: hash }, 'took over an expired processed-message claim');
+          }
+          await runLater(message, () => pruneExpired(shard, names));
+          return {
+            claimed: true,
+            markDelivering: () => writeTicket(own, 'delivering'),
+            markDone: () => writeTicket(own, 'done'),
+          };
+        }
+        if (verdict !== 'contended') {
+          // Answered or being answered: this attempt's ticket only needs to go, not to hold anyone up.
+          await runLater(message, () => volume.remove(`${own}.claim`));
+          return { claimed: false, state: verdict };
+        }
+        await volume.remove(`${own}.claim`);
+        await sleep(BACKOFF_MS.min + Math.random() * BACKOFF_MS.spread * attempt);
+        const still = ticketsOf(await volume.list(shard), hash);
+        const after = decide(still, legacyMarkers, clock());
+        if (after !== 'alone')
+          return { claimed: false, state: after === 'contended' ? 'in-progress' : after };
+        if (attempt === MAX_TRIES) {
+          logger.warn(
+            { marker: hash, attempts: attempt },
+            'processed-message claim still contended; giving up',
+          );
+          return { claimed: false, state: 'in-progress' };
         }
       }
-      return settleExisting(dayDir, name);
     },
   };
-}
 
-async function readMarker(file: string): Promise<{ state: MarkerState; at: number } | undefined> {
-  const result = await readJsonFile(file);
-  if (result.status !== 'ok' || typeof result.value !== 'object' || result.value === null) return undefined;
-  const { state, at } = result.value as { state?: unknown; at?: unknown };
-  const known = STATES.find((candidate) => candidate === state);
-  return known !== undefined && typeof at === 'number' && Number.isFinite(at)
-    ? { state: known, at }
-    : undefined;
-}
-
-async function modifiedAt(file: string): Promise<number | undefined> {
-  try {
-    return (await lstat(file)).mtimeMs;
-  } catch {
-    return undefined;
+  async function writeTicket(path: string, state: EntryState): Promise<void> {
+    try {
+      await volume.write(`${path}.${state}`, '');
+    } catch (error) {
+      // Created but not written (a full disk): a name left behind would read as this attempt's ticket.
+      await volume.remove(`${path}.${state}`).catch(() => undefined);
+      throw error;
+    }
   }
+
+  /** 'alone' (no other live attempt), a finished state, or 'contended' (another fresh claim). */
+  function decide(
+    others: Map<string, Ticket>,
+    legacy: LegacyMarker[],
+    now: number,
+  ): 'alone' | 'contended' | 'done' | 'delivering' {
+    const states = [...others.values(), ...legacy].map((other) =>
+      other.state === 'claim' && now - other.at >= leaseMs ? 'expired' : other.state,
+    );
+    if (states.includes('done')) return 'done';
+    if (states.includes('delivering')) return 'delivering';
+    return states.includes('claim') ? 'contended' : 'alone';
+  }
+
+  function hasExpired(others: Map<string, Ticket>, now: number): boolean {
+    return [...others.values()].some((other) => other.state === 'claim' && now - other.at >= leaseMs);
+  }
+
+  /** Removes other messages' tickets past the retention from the listing this claim made anyway. */
+  async function pruneExpired(shard: string, names: readonly string[]): Promise<void> {
+    const oldest = clock() - retentionMs;
+    const expired = names.filter(
+      (name) => Number(ENTRY.exec(name)?.[2] ?? Number.POSITIVE_INFINITY) < oldest,
+    );
+    await Promise.all(expired.slice(0, MAX_PRUNED).map((name) => volume.remove(`${shard}/${name}`))).catch(
+      (error: unknown) =>
+        logger.warn({ code: errorCodeOf(error) }, 'could not prune processed-message tickets'),
+    );
+  }
+}
+
+/** The tickets of one message in a shard listing, each at its furthest state. */
+function ticketsOf(names: readonly string[], hash: string): Map<string, Ticket> {
+  const tickets = new Map<string, Ticket>();
+  for (const name of names) {
+    const match = ENTRY.exec(name);
+    if (!match || match[1] !== hash) continue;
+    const ticket = `${match[2]}-${match[3]}`;
+    const state = match[4] as EntryState;
+    const known = tickets.get(ticket);
+    if (!known || STATES.indexOf(state) > STATES.indexOf(known.state)) {
+      tickets.set(ticket, { at: Number(match[2]), state });
+    }
+  }
+  return tickets;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,5 +1,4 @@
-import { hasErrorCode } from './has-error-code';
-import { readFileNoFollow } from './no-follow-file';
+import type { Volume } from './volume';
 
 /** Outcome of reading a JSON file: its value, or why there is none. */
 export type JsonFileResult =
@@ -11,13 +10,14 @@ export type JsonFileResult =
  * Reads and parses a JSON file; a missing file and an empty, torn or otherwise unreadable one (a symbolic link
  * included: it is never followed) are reported, not thrown.
  */
-export async function readJsonFile(path: string): Promise<JsonFileResult> {
-  let text: string;
+export async function readJsonFile(volume: Volume, path: string): Promise<JsonFileResult> {
+  let text: string | undefined;
   try {
-    text = await readFileNoFollow(path);
-  } catch (error) {
-    return hasErrorCode(error, 'ENOENT') ? { status: 'missing' } : { status: 'unreadable' };
+    text = await volume.read(path);
+  } catch {
+    return { status: 'unreadable' };
   }
+  if (text === undefined) return { status: 'missing' };
   try {
     return { status: 'ok', value: JSON.parse(text) as unknown };
   } catch {

@@ -1,8 +1,9 @@
 import type { Turn } from '../ports';
 
-// The on-disk layout is frozen: users' history must keep loading across versions. Never rename these
-// fields, the `v`/`type` values or the 12-digit file names; a new format gets a new `v` and this reader
-// keeps accepting v1.
+// The on-disk format is frozen: users' history must keep loading across versions. Never rename these
+// fields or the `v`/`type` values: the v2 layout (file-history-store.ts) keeps this record under new names,
+// and the v1 files under their 12-digit names are still read; a new record format gets a new `v`, and this
+// reader keeps accepting v1.
 const SEQ_DIGITS = 12;
 const SEQ_FILE_PATTERN = /^(\d{12})\.json$/;
 

@@ -10,6 +10,7 @@ const ROOT = join(__dirname, '..', '..');
 const NUMBERS: Record<string, string[]> = {
   ack_ms: ['p50', 'p99', 'max'],
   overhead_ms: ['p50', 'p99'],
+  overhead_ms_at_storage_latency: ['p50', 'p99'],
   first_visible_ms: ['stream', 'plain'],
   first_visible_model: ['first_token_ms', 'tokens_per_second', 'chars_per_token', 'tokens'],
   cold_load_ms: ['conversation', 'reply'],
@@ -68,6 +69,16 @@ describe('npm run bench -- --quick', () => {
     expect(results.reply_cpu_ms_per_message).toBeGreaterThan(0);
   });
 
+  it('reports the storage round trips and operations before and after the model', () => {
+    for (const phase of ['before_model', 'after_model']) {
+      const counts = results.storage_ops_per_message[phase];
+      expect(Object.keys(counts).sort()).toEqual(['ops', 'round_trips']);
+      expect(Number.isInteger(counts.round_trips) && counts.round_trips >= 1).toBe(true);
+      expect(counts.ops).toBeGreaterThanOrEqual(counts.round_trips);
+    }
+    expect(results.notes.overhead_ms_at_storage_latency).toContain('HISTORY_VOLUME_LATENCY_MS=10');
+  });
+
   it('says how, where and with what it measured', () => {
     expect(results.mode).toBe('quick');
     expect(Number.isNaN(Date.parse(results.generated_at))).toBe(false);
@@ -88,6 +99,9 @@ describe('npm run bench -- --quick', () => {
       expect.arrayContaining([
         'ack_ms.p99',
         'overhead_ms.p50',
+        'overhead_ms_at_storage_latency.p50',
+        'storage_ops_per_message.before_model.round_trips',
+        'storage_ops_per_message.after_model.round_trips',
         'first_visible_ms.stream',
         'cold_load_ms.conversation',
         'cold_load_ms.reply',

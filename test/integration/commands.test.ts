@@ -149,10 +149,10 @@ describe('commands with the default settings', () => {
     await Promise.all(texts.map((text) => c.send(freshMessage({ webhook, text, staffId }))));
     await c.settle();
     const senderKey = historyKey(['sender', staffId]);
-    const files = (await readdir(join(c.historyDir, 'modes', senderKey))).filter(
-      (name) => name !== 'head.json',
-    );
-    expect(files).toHaveLength(4);
+    // Each change is its own entry (none replaced another); the newest by time is the sender's mode.
+    const entries = (await readdir(join(c.historyDir, 'modes', senderKey))).sort();
+    expect(entries).toHaveLength(4);
+    expect(entries.every((name) => /^\d{13}-[0-9a-f]{16}-(single|chain)$/.test(name))).toBe(true);
   });
 });
 

@@ -136,8 +136,14 @@ describe('history edge cases', () => {
     const first = freshMessage({ webhook, text: '第一轮', staffId });
     await ask(first);
     const dir = join(c.historyDir, 'history', historyKey([String(first.conversationId), staffId]));
-    for (const name of await readdir(dir)) await writeFile(join(dir, name), '{"v":1,"type":"turn",');
+    const turns = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((entry) =>
+      entry.isFile(),
+    );
+    expect(turns).toHaveLength(1);
+    for (const entry of turns) await writeFile(join(entry.parentPath, entry.name), '{"v":1,"type":"turn",');
+    // A v1 file of an earlier version, broken too.
     await writeFile(join(dir, '000000000002.json'), '\u0000\u0001garbage');
+    await writeFile(join(dir, 'head.json'), '{"seq":2}');
 
     const posts = await ask(freshMessage({ webhook, text: '坏文件之后', staffId }));
     expect(posts.at(-1)?.body.markdown.text).toBe(defaultAnswer('坏文件之后', 0));

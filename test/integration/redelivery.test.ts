@@ -1,6 +1,9 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileHistoryStore } from '../../src/storage/file-history-store';
 import { historyKey } from '../../src/storage/history-key';
+import { createNodeVolume } from '../../src/storage/node-volume';
 import { freshMessage } from '../helpers/callbacks';
 import { captureLogger } from '../helpers/capture-logger';
 import type { Connector } from '../helpers/connector';
@@ -8,10 +11,21 @@ import { startConnector } from '../helpers/connector';
 
 let c: Connector;
 
+const OSS_MOUNT = join(__dirname, '..', '..', 'scripts', 'emulators', 'oss-mount.cjs');
+
 beforeAll(async () => {
   // Two reply instances: FC 3.0 may run every delivery of one message, or two messages of one sender, in
-  // different instances (separate processes), so an in-process lock would prove nothing.
-  c = await startConnector({ replyInstances: 2 });
+  // different instances (separate processes), so an in-process lock would prove nothing. Their history volume
+  // behaves like FC's OSS mount: an exclusive create is a lookup, then 20 ms later an upload that replaces
+  // whatever the other instance uploaded meanwhile, and every write is in flight 5 ms before it lands.
+  c = await startConnector({
+    replyInstances: 2,
+    replyEnv: {
+      NODE_OPTIONS: `--require ${OSS_MOUNT}`,
+      OSS_MOUNT_CREATE_DELAY_MS: '20',
+      OSS_MOUNT_WRITE_DELAY_MS: '5',
+    },
+  });
 });
 afterAll(() => c.stop());
 
@@ -20,7 +34,12 @@ function postsFor(webhook: string) {
   return c.dingtalk.posts.filter((post) => post.session === session);
 }
 
-describe('exactly one answer per message', () => {
+describe('exactly one answer per message, on a mount whose exclusive create is not atomic', () => {
+  it('runs both reply instances on the emulated OSS mount', async () => {
+    const announced = (await readdir(c.historyDir)).filter((name) => name.startsWith('.oss-mount-emulated-'));
+    expect(announced).toHaveLength(2);
+  });
+
   it('a DingTalk redelivery of the same msgId is queued once (FC task id → 409) and answered once', async () => {
     const webhook = c.dingtalk.newSessionWebhook();
     const message = freshMessage({ webhook, text: '重复投递' });
@@ -92,7 +111,10 @@ describe('exactly one answer per message', () => {
     expect(new Set(context).size).toBe(6);
 
     const key = historyKey([String(next.conversationId), staffId]);
-    const store = createFileHistoryStore({ dir: c.historyDir, logger: captureLogger().log });
+    const store = createFileHistoryStore({
+      volume: createNodeVolume(c.historyDir),
+      logger: captureLogger().log,
+    });
     const stored = (await store.load(key, 1000)).map((turn) => turn.question).sort();
     expect(stored).toEqual(
       [...messages.map((m) => (m.text as { content: string }).content), '总结一下'].sort(),

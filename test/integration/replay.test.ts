@@ -1,10 +1,10 @@
+import { createHash } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyKey } from '../../src/storage/history-key';
-import { formatUtcDay } from '../../src/storage/prune-day-dirs';
 import { freshMessage } from '../helpers/callbacks';
 import type { Connector } from '../helpers/connector';
 import { startConnector, withConnector } from '../helpers/connector';
@@ -141,8 +141,9 @@ describe('a replayed signature cannot aim the robot anywhere else', () => {
     expect(c.fc.invocations).toHaveLength(before.invocations);
   });
 
-  it('reply files every message under its own day, whatever createAt a job names', async () => {
+  it('reply stamps every message’s claim with its own clock, whatever createAt a job names', async () => {
     const processed = join(c.historyDir, 'processed');
+    const started = Date.now();
     for (const [index, createAt] of [8.64e15, 0, 1].entries()) {
       const job = {
         v: 1,
@@ -161,13 +162,19 @@ describe('a replayed signature cannot aim the robot anywhere else', () => {
         outcome: 'notice',
       });
     }
-    const today = formatUtcDay(Date.now());
-    expect(
-      (await readdir(processed)).every(
-        (day) => day === today || day === formatUtcDay(Date.now() - 86_400_000),
-      ),
-    ).toBe(true);
-    expect(await readdir(processed)).toContain(today);
+    const tickets = (await readdir(processed, { recursive: true })).filter((name) => name.includes('.'));
+    const hashes = [0, 1, 2].map((index) =>
+      createHash('sha256').update(`made-up-createAt-${index}`).digest('hex').slice(0, 32),
+    );
+    for (const hash of hashes) {
+      const own = tickets.filter((name) => name.includes(hash));
+      expect(own.length).toBeGreaterThan(0);
+      for (const name of own) {
+        const at = Number(/\.(\d{13})-/.exec(name)?.[1]);
+        expect(at).toBeGreaterThanOrEqual(started);
+        expect(at).toBeLessThanOrEqual(Date.now());
+      }
+    }
   });
 });
 
@@ -261,8 +268,10 @@ describe('history files are never followed through symbolic links', () => {
     expect(request).not.toContain('泄露的秘密');
     expect(await readFile(outsideHint, 'utf8')).toBe('{"seq":1}');
     expect((await lstat(join(keyDir, 'head.json'))).isSymbolicLink()).toBe(true);
-    // The turn was stored beside the link, as an ordinary file.
-    expect((await lstat(join(keyDir, '000000000002.json'))).isFile()).toBe(true);
+    // The turn was stored in its day folder, as an ordinary file.
+    const [day] = await readdir(join(keyDir, 'days'));
+    const [stored] = await readdir(join(keyDir, 'days', day ?? ''));
+    expect((await lstat(join(keyDir, 'days', day ?? '', stored ?? ''))).isFile()).toBe(true);
   });
 });
 

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultAnswer } from '../../scripts/emulators/chat-api';
-import { formatUtcDay } from '../../src/storage/prune-day-dirs';
+import { formatUtcDay } from '../../src/storage/local-day';
 import { freshMessage } from '../helpers/callbacks';
 import type { Connector } from '../helpers/connector';
 import { startConnector } from '../helpers/connector';
@@ -92,15 +92,16 @@ describe.each([
 });
 
 describe('markers a failed write left behind', () => {
-  it('a full disk leaves no empty processed-message marker behind', async () => {
-    await ask('先建好今天的目录', 'marker-full');
+  it('a full disk leaves no processed-message ticket behind for the message it could not claim', async () => {
+    await ask('先有别的消息的记录', 'marker-full');
     await writeFile(faultFile, 'full');
-    await ask('磁盘满时的问题', 'marker-full');
+    const { answers, msgId } = await ask('磁盘满时的问题', 'marker-full');
     await writeFile(faultFile, '');
-    const dayDir = join(c.historyDir, 'processed', formatUtcDay(Date.now()));
-    for (const name of await readdir(dayDir)) {
-      if (name.endsWith('.json')) expect((await stat(join(dayDir, name))).size).toBeGreaterThan(0);
-    }
+    expect(answers).toHaveLength(1);
+    const hash = createHash('sha256').update(msgId).digest('hex').slice(0, 32);
+    const tickets = await readdir(join(c.historyDir, 'processed'), { recursive: true });
+    expect(tickets.filter((name) => /\.(claim|delivering|done)$/.test(name)).length).toBeGreaterThan(0);
+    expect(tickets.filter((name) => name.includes(hash))).toEqual([]);
   });
 
   it('an empty marker whose lease has passed is taken over, so the message is answered', async () => {

@@ -22,6 +22,7 @@ describe('loadReplyConfig', () => {
       openaiModel: 'gpt-4o-mini',
       systemPrompt: undefined,
       historyDir: '/mnt/oss',
+      historyVolumeLatencyMs: 0,
       historyLength: 5,
       llmTimeoutMs: 55_000,
       webhookOrigins: ['https://oapi.dingtalk.com'],

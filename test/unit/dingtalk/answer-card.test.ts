@@ -19,6 +19,7 @@ import { reopenFenceAfter } from '../../../src/dingtalk/cut-card-text';
 import type { DingTalkApp } from '../../../src/dingtalk/openapi-client';
 import type { DeliveryTarget } from '../../../src/ports';
 import { createFileTokenCache } from '../../../src/storage/file-token-cache';
+import { createNodeVolume } from '../../../src/storage/node-volume';
 import { captureLogger } from '../../helpers/capture-logger';
 import { directChatTarget } from '../../helpers/delivery-target';
 
@@ -73,7 +74,9 @@ async function setUp(
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
     ...(options.tokenDir === undefined
       ? {}
-      : { tokenCache: createFileTokenCache({ dir: options.tokenDir, clock: Date.now }) }),
+      : {
+          tokenCache: createFileTokenCache({ volume: createNodeVolume(options.tokenDir), clock: Date.now }),
+        }),
   });
   return { api, cards, logger: captureLogger('info') };
 }

@@ -1,47 +1,76 @@
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Turn } from '../../../src/ports';
+import { messageEntryId } from '../../../src/storage/day-entry-name';
 import { createFileHistoryStore } from '../../../src/storage/file-history-store';
 import { historyKey } from '../../../src/storage/history-key';
+import { formatUtcDay } from '../../../src/storage/local-day';
+import type { MessageScope } from '../../../src/storage/message-scope';
+import { meterVolume } from '../../../src/storage/metered-volume';
+import { createNodeVolume } from '../../../src/storage/node-volume';
+import { encodeClearMarker, encodeTurn, formatSeqFileName } from '../../../src/storage/turn-file';
 import { createCaptureLogger, createTempDir } from './capture-logger';
 
 const KEY = historyKey(['cid+/=', '$:LWCP_v1:$staff==']);
+const HOUR = 3_600_000;
+// 2024-01-10 12:00 UTC.
+const NOW = Date.UTC(2024, 0, 10, 12);
 
-function turn(n: number | string): Turn {
-  return { msgId: `msg${n}`, question: `问题 ${n}`, answer: `回答 ${n}`, at: 1_700_000_000_000 + Number(n) };
+/** Turn n, by default stored n minutes after NOW - 100 min: the larger n, the newer. */
+function turn(n: number, at = NOW - 100 * 60_000 + n * 60_000): Turn {
+  return { msgId: `msg${n}`, question: `问题 ${n}`, answer: `回答 ${n}`, at };
 }
 
 describe('createFileHistoryStore', () => {
   let dir: string;
   let remove: () => Promise<void>;
   let capture: ReturnType<typeof createCaptureLogger>;
+  let now: number;
   let keyDir: string;
-  const seqFile = (seq: number) => join(keyDir, `${String(seq).padStart(12, '0')}.json`);
-  const store = () => createFileHistoryStore({ dir, logger: capture.logger });
-  const appendAll = async (from: number, to: number) => {
-    for (let n = from; n <= to; n += 1) await store().append(KEY, turn(n));
+  const store = (options: { message?: MessageScope } = {}) =>
+    createFileHistoryStore({
+      volume: createNodeVolume(dir),
+      logger: capture.logger,
+      clock: () => now,
+      ...options,
+    });
+  const appendAll = async (turns: Turn[]) => {
+    for (const t of turns) await store().append(KEY, t);
   };
   const msgIds = (turns: Turn[]) => turns.map((t) => t.msgId);
+  const fileOf = (t: Turn) =>
+    join(
+      keyDir,
+      'days',
+      formatUtcDay(t.at),
+      `${String(t.at).padStart(13, '0')}-${messageEntryId(t.msgId)}.json`,
+    );
+  const v1File = (seq: number) => join(keyDir, formatSeqFileName(seq));
+  const writeV1 = async (turns: Turn[], head = turns.length) => {
+    await mkdir(keyDir, { recursive: true });
+    for (const [index, t] of turns.entries()) await writeFile(v1File(index + 1), encodeTurn(t));
+    await writeFile(join(keyDir, 'head.json'), JSON.stringify({ seq: head }));
+  };
 
   beforeEach(async () => {
     ({ dir, remove } = await createTempDir());
     capture = createCaptureLogger();
+    now = NOW;
     keyDir = join(dir, 'history', KEY);
   });
   afterEach(() => remove());
 
-  it('round-trips turns in the frozen v1 layout, oldest first', async () => {
-    await appendAll(1, 3);
+  it('stores one file per turn, named by its time and msgId, in its UTC day, and loads them oldest first', async () => {
+    await appendAll([turn(1), turn(2), turn(3)]);
     expect(await store().load(KEY, 10)).toEqual([turn(1), turn(2), turn(3)]);
-    expect((await readdir(keyDir)).sort()).toEqual([
-      '000000000001.json',
-      '000000000002.json',
-      '000000000003.json',
-      'head.json',
-    ]);
-    expect(JSON.parse(await readFile(seqFile(2), 'utf8'))).toEqual({ v: 1, type: 'turn', ...turn(2) });
-    expect(JSON.parse(await readFile(join(keyDir, 'head.json'), 'utf8'))).toEqual({ seq: 3 });
+    expect(await readdir(join(keyDir, 'days'))).toEqual(['20240110']);
+    expect(JSON.parse(await readFile(fileOf(turn(2)), 'utf8'))).toEqual({ v: 1, type: 'turn', ...turn(2) });
+  });
+
+  it('orders by time, not by when a file was written: a late write lands in its place', async () => {
+    await appendAll([turn(3), turn(1), turn(2)]);
+    expect(msgIds(await store().load(KEY, 2))).toEqual(['msg2', 'msg3']);
   });
 
   it('returns an empty history for an unknown key without creating anything', async () => {
@@ -49,17 +78,50 @@ describe('createFileHistoryStore', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('returns the newest maxTurns turns, oldest first, across read batches', async () => {
-    await appendAll(1, 40);
-    expect(msgIds(await store().load(KEY, 3))).toEqual(['msg38', 'msg39', 'msg40']);
-    const window = await store().load(KEY, 35);
-    expect(msgIds(window)).toEqual(Array.from({ length: 35 }, (_, i) => `msg${i + 6}`));
+  it('finds the newest turns across days, listing older days only when the recent ones do not hold enough', async () => {
+    // Ten turns a day over ten days, the newest day today.
+    const turns = Array.from({ length: 100 }, (_, i) => turn(i, NOW - (99 - i) * 2.4 * HOUR));
+    await appendAll(turns);
+    const meter = meterVolume(createNodeVolume(dir));
+    const metered = createFileHistoryStore({
+      volume: meter.volume,
+      logger: capture.logger,
+      clock: () => now,
+    });
+    expect(msgIds(await metered.load(KEY, 5))).toEqual(['msg95', 'msg96', 'msg97', 'msg98', 'msg99']);
+    // One round trip of listings (the days, today, yesterday, the v1 hint), one of reads.
+    expect(meter.counts().beforeModel).toEqual({ roundTrips: 2, ops: 9 });
+    expect(msgIds(await store().load(KEY, 35))).toEqual(msgIds(turns.slice(65)));
+    now = NOW + 30 * 24 * HOUR;
+    expect(msgIds(await store().load(KEY, 3))).toEqual(['msg97', 'msg98', 'msg99']);
+  });
+
+  it('costs the same few operations for 10 stored turns as for 2,000', async () => {
+    const sized = async (count: number, key: string) => {
+      for (let i = 0; i < count; i += 1) {
+        const t = turn(i, NOW - (count - i) * 5 * 60_000);
+        const day = join(dir, 'history', key, 'days', formatUtcDay(t.at));
+        await mkdir(day, { recursive: true });
+        await writeFile(
+          join(day, `${String(t.at).padStart(13, '0')}-${messageEntryId(t.msgId)}.json`),
+          encodeTurn(t),
+        );
+      }
+      const meter = meterVolume(createNodeVolume(dir));
+      await createFileHistoryStore({ volume: meter.volume, logger: capture.logger, clock: () => now }).load(
+        key,
+        5,
+      );
+      return meter.counts().beforeModel;
+    };
+    expect(await sized(2_000, historyKey(['big']))).toEqual(await sized(10, historyKey(['small'])));
   });
 
   it('reads only the window: broken files older than it are never opened', async () => {
-    await appendAll(1, 10);
-    for (let seq = 1; seq <= 7; seq += 1) await writeFile(seqFile(seq), 'garbage');
-    expect(msgIds(await store().load(KEY, 3))).toEqual(['msg8', 'msg9', 'msg10']);
+    const turns = Array.from({ length: 10 }, (_, i) => turn(i));
+    await appendAll(turns);
+    for (const t of turns.slice(0, 7)) await writeFile(fileOf(t), 'garbage');
+    expect(msgIds(await store().load(KEY, 3))).toEqual(['msg7', 'msg8', 'msg9']);
     expect(capture.warnings()).toEqual([]);
   });
 
@@ -67,66 +129,62 @@ describe('createFileHistoryStore', () => {
     // A regular file as the root: any disk access below it fails with ENOTDIR.
     const notADir = join(dir, 'file');
     await writeFile(notADir, '');
-    const blocked = createFileHistoryStore({ dir: notADir, logger: capture.logger });
+    const blocked = createFileHistoryStore({ volume: createNodeVolume(notADir), logger: capture.logger });
     expect(await blocked.load(KEY, 0)).toEqual([]);
     await expect(blocked.load(KEY, 1)).rejects.toThrow();
   });
 
-  it('clears: load is empty, older turn files are deleted, new turns are visible', async () => {
-    await appendAll(1, 4);
+  it('clears: load is empty, what the marker hides is removed, new turns are visible', async () => {
+    await appendAll([turn(1, NOW - 30 * HOUR), turn(2, NOW - 3 * HOUR), turn(3, NOW - 2 * HOUR)]);
     await store().clear(KEY);
     expect(await store().load(KEY, 10)).toEqual([]);
-    await appendAll(5, 6);
+    // The day before is gone whole, today keeps only the marker.
+    expect(await readdir(join(keyDir, 'days'))).toEqual(['20240110']);
+    const [marker, ...others] = await readdir(join(keyDir, 'days', '20240110'));
+    expect(others).toEqual([]);
+    expect(marker).toMatch(/^\d{13}-[0-9a-f]{16}\.clear\.json$/);
+    now += 60_000;
+    await appendAll([turn(5, now), turn(6, now + 1)]);
     expect(msgIds(await store().load(KEY, 10))).toEqual(['msg5', 'msg6']);
-    expect((await readdir(keyDir)).sort()).toEqual([
-      '000000000005.json',
-      '000000000006.json',
-      '000000000007.json',
-      'head.json',
-    ]);
-    expect(JSON.parse(await readFile(seqFile(5), 'utf8'))).toMatchObject({ v: 1, type: 'clear' });
   });
 
-  it('bounds the files one clear deletes, and the next clear continues from the bottom', async () => {
-    await appendAll(1, 2);
-    for (let seq = 3; seq <= 1005; seq += 1)
-      await writeFile(seqFile(seq), JSON.stringify({ v: 1, type: 'turn', ...turn(seq) }));
-    await writeFile(join(keyDir, 'head.json'), JSON.stringify({ seq: 1005 }));
+  it('orders a clear after every turn stored before it, even with turns being stored alongside', async () => {
+    await appendAll(Array.from({ length: 10 }, (_, i) => turn(i)));
+    now = NOW;
+    await Promise.all([
+      store().clear(KEY),
+      ...Array.from({ length: 10 }, (_, i) => store().append(KEY, turn(20 + i, NOW - 9 + 2 * i))),
+    ]);
+    const visible = msgIds(await store().load(KEY, 100));
+    // Turns stamped after the marker's time are visible, those before it are not.
+    expect(visible).toEqual(['msg25', 'msg26', 'msg27', 'msg28', 'msg29']);
+  });
+
+  it('leaves cleared files for the next clear when there are too many, still hiding them', async () => {
+    const many = Array.from({ length: 200 }, (_, i) => turn(i, NOW - HOUR + i));
+    await appendAll(many);
     await store().clear(KEY);
     expect(await store().load(KEY, 10)).toEqual([]);
-    const left = (await readdir(keyDir)).filter((name) => name !== 'head.json').sort();
-    expect(left).toEqual(['1001', '1002', '1003', '1004', '1005', '1006'].map((n) => `00000000${n}.json`));
-    expect(capture.lines.some((line) => line.msg === 'cleared turn files left for a later clear')).toBe(true);
+    expect((await readdir(join(keyDir, 'days', '20240110'))).length).toBe(200 + 1 - 128);
+    expect(capture.lines.some((line) => line.msg === 'cleared history files left for a later clear')).toBe(
+      true,
+    );
+    now += 1000;
     await store().clear(KEY);
-    expect((await readdir(keyDir)).sort()).toEqual(['000000001007.json', 'head.json']);
+    expect((await readdir(join(keyDir, 'days', '20240110'))).length).toBe(1);
     expect(capture.warnings()).toEqual([]);
   });
 
-  it('stops at the clear marker even beyond the first read batch', async () => {
-    await appendAll(1, 5);
-    await store().clear(KEY);
-    await appendAll(6, 45);
-    expect(msgIds(await store().load(KEY, 100))).toEqual(Array.from({ length: 40 }, (_, i) => `msg${i + 6}`));
-  });
-
-  it('orders a clear after every append that finished before it, even with appends running alongside', async () => {
-    await Promise.all(Array.from({ length: 10 }, (_, i) => store().append(KEY, turn(i + 1))));
-    await Promise.all([
-      store().clear(KEY),
-      ...Array.from({ length: 10 }, (_, i) => store().append(KEY, turn(i + 11))),
-    ]);
-    const visible = msgIds(await store().load(KEY, 100));
-    for (const id of visible) expect(Number(id.slice(3))).toBeGreaterThan(10);
-    // Whatever landed above the marker is exactly what load returns.
-    const names = (await readdir(keyDir)).filter((name) => name !== 'head.json').sort();
-    const records = await Promise.all(
-      names.map(async (name) => JSON.parse(await readFile(join(keyDir, name), 'utf8'))),
-    );
-    const markerIndex = records.findIndex((record) => record.type === 'clear');
-    expect(records.slice(markerIndex + 1).map((record) => record.msgId)).toEqual(visible);
-    expect(records.slice(0, markerIndex).every((record) => Number(record.msgId.slice(3)) > 10)).toBe(true);
-    await store().append(KEY, turn(99));
-    expect((await store().load(KEY, 100)).at(-1)).toEqual(turn(99));
+  it('within one message, cleans up after a clear only when told, from what it listed before', async () => {
+    await appendAll([turn(1, NOW - 30 * HOUR)]);
+    const later: Array<() => Promise<void>> = [];
+    const scoped = store({ message: { later: (task) => later.push(task) } });
+    scoped.prepareClear(KEY);
+    await scoped.clear(KEY);
+    expect(await readdir(join(keyDir, 'days'))).toEqual(['20240109', '20240110']);
+    expect(await store().load(KEY, 5)).toEqual([]);
+    await Promise.all(later.map((task) => task()));
+    expect(await readdir(join(keyDir, 'days'))).toEqual(['20240110']);
   });
 
   it.each([
@@ -135,57 +193,28 @@ describe('createFileHistoryStore', () => {
     ['half-written', '{"v":1,"type":"turn","msgId":"msg2","quest'],
     ['wrong shape', '{"v":1,"type":"turn","msgId":2}'],
   ])('skips a %s turn file and logs its name, not its content', async (_kind, content) => {
-    await appendAll(1, 3);
-    await writeFile(seqFile(2), content);
+    await appendAll([turn(1), turn(2), turn(3)]);
+    await writeFile(fileOf(turn(2)), content);
     expect(msgIds(await store().load(KEY, 10))).toEqual(['msg1', 'msg3']);
     const [warning, ...rest] = capture.warnings();
     expect(rest).toEqual([]);
-    expect(warning).toMatchObject({ key: KEY, file: '000000000002.json' });
+    expect(warning).toMatchObject({ key: KEY, file: fileOf(turn(2)).split('/').at(-1) });
     if (content !== '') expect(JSON.stringify(warning)).not.toContain(content);
   });
 
-  it('rebuilds a corrupt head.json from a listing, once, and keeps appending after the newest turn', async () => {
-    await appendAll(1, 5);
-    await writeFile(join(keyDir, 'head.json'), '{"seq": 5');
-    expect(msgIds(await store().load(KEY, 10))).toEqual(['msg1', 'msg2', 'msg3', 'msg4', 'msg5']);
-    expect(capture.warnings()).toHaveLength(1);
-    expect(JSON.parse(await readFile(join(keyDir, 'head.json'), 'utf8'))).toEqual({ seq: 5 });
-    await store().append(KEY, turn(6));
-    expect(msgIds(await store().load(KEY, 2))).toEqual(['msg5', 'msg6']);
-    expect(capture.warnings()).toHaveLength(1);
-  });
-
-  it('handles a missing head.json with turns present: nothing is overwritten', async () => {
-    await appendAll(1, 5);
-    await rm(join(keyDir, 'head.json'));
-    await store().append(KEY, turn(6));
-    expect(msgIds(await store().load(KEY, 10))).toEqual(['msg1', 'msg2', 'msg3', 'msg4', 'msg5', 'msg6']);
-    expect(capture.warnings()).toHaveLength(1);
-  });
-
-  it('sees the newest turns through a stale head hint', async () => {
-    await appendAll(1, 10);
-    await writeFile(join(keyDir, 'head.json'), JSON.stringify({ seq: 2 }));
-    expect(msgIds(await store().load(KEY, 3))).toEqual(['msg8', 'msg9', 'msg10']);
-    await store().append(KEY, turn(11));
-    expect(msgIds(await store().load(KEY, 3))).toEqual(['msg9', 'msg10', 'msg11']);
-    expect(capture.warnings()).toEqual([]);
-  });
-
-  it('never writes below a clear marker when the head hint points into deleted turns', async () => {
-    await appendAll(1, 5);
-    await store().clear(KEY);
-    await writeFile(join(keyDir, 'head.json'), JSON.stringify({ seq: 2 }));
-    await store().append(KEY, turn(7));
-    expect(msgIds(await store().load(KEY, 10))).toEqual(['msg7']);
-    expect(await readdir(keyDir)).not.toContain('000000000003.json');
-  });
-
-  it('uses the head hint, not a directory listing, when the hint is valid', async () => {
-    await appendAll(1, 3);
-    // An orphan far above the contiguous run is only visible to a listing.
-    await writeFile(seqFile(999), JSON.stringify({ v: 1, type: 'turn', ...turn(999) }));
+  it('counts a turn stored twice for one message once', async () => {
+    await appendAll([turn(1), turn(2), { ...turn(2), at: turn(2).at + 5 }, turn(3)]);
     expect(msgIds(await store().load(KEY, 10))).toEqual(['msg1', 'msg2', 'msg3']);
+  });
+
+  it('never reads a turn through a symbolic link planted in its place', async () => {
+    const outside = join(dir, 'outside.json');
+    await writeFile(outside, encodeTurn({ ...turn(9), answer: '泄露的秘密' }));
+    await appendAll([turn(1)]);
+    await symlink(outside, fileOf(turn(2)));
+    const loaded = await store().load(KEY, 10);
+    expect(JSON.stringify(loaded)).not.toContain('泄露的秘密');
+    expect(msgIds(loaded)).toEqual(['msg1']);
   });
 
   it('rejects keys that could escape the history directory', async () => {
@@ -195,5 +224,55 @@ describe('createFileHistoryStore', () => {
       await expect(store().clear(key)).rejects.toThrow(TypeError);
     }
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  describe('history stored by earlier versions (v1: numbered files and head.json)', () => {
+    const old = (n: number) => turn(n, NOW - 1000 * HOUR + n);
+
+    it('keeps loading, as the oldest part of the history, until a v1 clear marker', async () => {
+      await writeV1([old(1), old(2), old(3), old(4)]);
+      await writeFile(v1File(2), encodeClearMarker(1));
+      expect(msgIds(await store().load(KEY, 10))).toEqual(['msg3', 'msg4']);
+      await appendAll([turn(50)]);
+      expect(msgIds(await store().load(KEY, 2))).toEqual(['msg4', 'msg50']);
+      expect(msgIds(await store().load(KEY, 10))).toEqual(['msg3', 'msg4', 'msg50']);
+      await appendAll([turn(51), turn(52)]);
+      expect(msgIds(await store().load(KEY, 2))).toEqual(['msg51', 'msg52']);
+    });
+
+    it('finds the newest v1 turn past a stale head hint, and by listing when the hint is unusable', async () => {
+      await writeV1([old(1), old(2), old(3), old(4), old(5)], 2);
+      expect(msgIds(await store().load(KEY, 2))).toEqual(['msg4', 'msg5']);
+      await writeFile(join(keyDir, 'head.json'), '{"seq": 5');
+      expect(msgIds(await store().load(KEY, 2))).toEqual(['msg4', 'msg5']);
+      await rm(join(keyDir, 'head.json'));
+      expect(msgIds(await store().load(KEY, 2))).toEqual(['msg4', 'msg5']);
+    });
+
+    it('skips an unreadable v1 file and stops at one a v1 clear deleted', async () => {
+      await writeV1([old(1), old(2), old(3), old(4)]);
+      await writeFile(v1File(3), '{"v":1,"ty');
+      await rm(v1File(1));
+      expect(msgIds(await store().load(KEY, 10))).toEqual(['msg2', 'msg4']);
+      expect(capture.warnings().map((line) => line.file)).toEqual(['000000000003.json']);
+    });
+
+    it('hides v1 turns behind a clear, and removes them', async () => {
+      await writeV1([old(1), old(2)]);
+      await store().clear(KEY);
+      expect(await store().load(KEY, 10)).toEqual([]);
+      expect(await readdir(keyDir)).toEqual(['days']);
+    });
+
+    it('never reads a v1 turn or head hint through a symbolic link', async () => {
+      const outsideTurn = join(dir, 'outside-turn.json');
+      const outsideHint = join(dir, 'outside-hint.json');
+      await writeFile(outsideTurn, encodeTurn({ ...old(1), answer: '泄露的秘密' }));
+      await writeFile(outsideHint, '{"seq":1}');
+      await mkdir(keyDir, { recursive: true });
+      await symlink(outsideTurn, v1File(1));
+      await symlink(outsideHint, join(keyDir, 'head.json'));
+      expect(JSON.stringify(await store().load(KEY, 10))).not.toContain('泄露的秘密');
+    });
   });
 });

@@ -1,8 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { messageEntryId } from '../../../src/storage/day-entry-name';
 import { createFileQuotaStore } from '../../../src/storage/file-quota-store';
+import type { MessageScope } from '../../../src/storage/message-scope';
+import { meterVolume } from '../../../src/storage/metered-volume';
+import { createNodeVolume } from '../../../src/storage/node-volume';
+import type { Volume } from '../../../src/storage/volume';
 import { createCaptureLogger, createTempDir } from './capture-logger';
 
 const SHANGHAI = 'Asia/Shanghai';
@@ -16,14 +21,24 @@ describe('createFileQuotaStore', () => {
   let remove: () => Promise<void>;
   let capture: ReturnType<typeof createCaptureLogger>;
   let now: number;
-  const store = (timeZone = SHANGHAI) =>
-    createFileQuotaStore({ dir, logger: capture.logger, clock: () => now, timeZone });
+  let started: number;
+  const store = (options: { timeZone?: string; volume?: Volume; message?: MessageScope } = {}) =>
+    createFileQuotaStore({
+      volume: options.volume ?? createNodeVolume(dir),
+      logger: capture.logger,
+      // Time passes as it does (the settle wait relies on it), from the instant a test sets.
+      clock: () => now + (Date.now() - started),
+      timeZone: options.timeZone ?? SHANGHAI,
+      ...(options.message ? { message: options.message } : {}),
+    });
   const userDir = (day: string, user = USER) => join(dir, 'quota', day, hash(user));
+  const entries = async () => readdir(userDir('20240110')).catch(() => []);
 
   beforeEach(async () => {
     ({ dir, remove } = await createTempDir());
     capture = createCaptureLogger();
     now = NOON;
+    started = Date.now();
   });
   afterEach(() => remove());
 
@@ -37,74 +52,127 @@ describe('createFileQuotaStore', () => {
     expect(await quota.take(USER, 3, 'm5')).toEqual({ allowed: false, used: 3, remaining: 0 });
     expect(await quota.peek(USER, 3)).toEqual({ used: 3, remaining: 0 });
     // Refusals write nothing: a user hammering the robot does not grow the directory.
-    const slots = (await readdir(userDir('20240110'))).filter((name) => /^\d{12}\.json$/.test(name));
-    expect(slots).toHaveLength(3);
+    expect(await entries()).toHaveLength(3);
   });
 
-  it('keeps users apart and never puts a raw id in a path', async () => {
+  it('keeps users apart, one empty entry per message named by its time and msgId, never a raw id', async () => {
     const quota = store();
-    await quota.take(USER, 1, 'm1');
+    await quota.take(USER, 1, 'msg+/=');
     expect(await quota.take('staff-2', 1, 'm2')).toMatchObject({ allowed: true });
     expect(await quota.take(USER, 1, 'm3')).toMatchObject({ allowed: false });
-    const names = await readdir(join(dir, 'quota', '20240110'));
-    expect(names.sort()).toEqual([hash(USER), hash('staff-2')].sort());
-    const files = await readdir(userDir('20240110'));
-    for (const name of files) expect(name).toMatch(/^(\d{12}|m-[0-9a-f]{32}|head)\.json$/);
+    expect((await readdir(join(dir, 'quota', '20240110'))).sort()).toEqual(
+      [hash(USER), hash('staff-2')].sort(),
+    );
+    expect(await entries()).toEqual([
+      expect.stringMatching(new RegExp(`^\\d{13}-${messageEntryId('msg+/=')}$`)),
+    ]);
   });
 
-  it('does not take a second slot for a redelivered msgId', async () => {
+  it('does not count a redelivered msgId again, and gives it its first verdict', async () => {
     const quota = store();
     expect(await quota.take(USER, 2, 'same')).toEqual({ allowed: true, used: 1, remaining: 1 });
     expect(await quota.take(USER, 2, 'same')).toEqual({ allowed: true, used: 1, remaining: 1 });
     expect(await quota.take(USER, 2, 'other')).toEqual({ allowed: true, used: 2, remaining: 0 });
-    // Its slot was allowed, so it stays allowed even once the day is used up.
     expect(await quota.take(USER, 2, 'same')).toEqual({ allowed: true, used: 2, remaining: 0 });
     expect(await quota.take(USER, 2, 'third')).toMatchObject({ allowed: false });
+    expect(await entries()).toHaveLength(2);
+  });
+
+  it('counts two entries of one message (two attempts at once) once', async () => {
+    await mkdir(userDir('20240110'), { recursive: true });
+    const id = messageEntryId('twice');
+    await writeFile(join(userDir('20240110'), `${NOON - 5}-${id}`), '');
+    await writeFile(join(userDir('20240110'), `${NOON - 3}-${id}`), '');
+    expect(await store().peek(USER, 5)).toEqual({ used: 1, remaining: 4 });
+    expect(await store().take(USER, 5, 'twice')).toEqual({ allowed: true, used: 1, remaining: 4 });
   });
 
   it('starts a new count at local midnight (Asia/Shanghai), not at UTC midnight', async () => {
-    const quota = store();
     now = Date.UTC(2024, 0, 10, 15, 59); // 23:59 in Shanghai
-    expect(await quota.take(USER, 1, 'late')).toMatchObject({ allowed: true });
-    expect(await quota.take(USER, 1, 'later')).toMatchObject({ allowed: false });
+    expect(await store().take(USER, 1, 'late')).toMatchObject({ allowed: true });
+    expect(await store().take(USER, 1, 'later')).toMatchObject({ allowed: false });
     now = Date.UTC(2024, 0, 10, 16, 1); // 00:01 in Shanghai, still 2024-01-10 in UTC
-    expect(await quota.peek(USER, 1)).toEqual({ used: 0, remaining: 1 });
-    expect(await quota.take(USER, 1, 'early')).toMatchObject({ allowed: true });
+    expect(await store().peek(USER, 1)).toEqual({ used: 0, remaining: 1 });
+    expect(await store().take(USER, 1, 'early')).toMatchObject({ allowed: true });
     expect((await readdir(join(dir, 'quota'))).sort()).toEqual(['20240110', '20240111']);
   });
 
   it('follows the configured time zone', async () => {
     now = Date.UTC(2024, 0, 10, 16, 30); // 00:30 in Shanghai, 16:30 UTC
-    await store('UTC').take(USER, 5, 'm1');
-    await store(SHANGHAI).take(USER, 5, 'm2');
+    await store({ timeZone: 'UTC' }).take(USER, 5, 'm1');
+    await store().take(USER, 5, 'm2');
     expect((await readdir(join(dir, 'quota'))).sort()).toEqual(['20240110', '20240111']);
   });
 
-  it('does not hand out a used slot again when the head hint is stale', async () => {
-    // Another instance took slots 2 and 3 but its hint write was lost: the slot files are the truth.
-    const quota = store();
-    await quota.take(USER, 3, 'm1');
-    for (const seq of [2, 3]) {
-      await writeFile(join(userDir('20240110'), `${String(seq).padStart(12, '0')}.json`), '{"v":1,"at":1}');
-    }
-    await writeFile(join(userDir('20240110'), 'head.json'), '{"seq":1}');
-    expect(await store().take(USER, 3, 'm4')).toEqual({ allowed: false, used: 3, remaining: 0 });
-    expect(await store().take(USER, 4, 'm5')).toEqual({ allowed: true, used: 4, remaining: 0 });
-  });
-
-  it('gives exactly max slots to many concurrent takers; every slot above max belongs to a refused taker', async () => {
+  it('gives exactly max to many concurrent takers, and every one refused sees the day used up', async () => {
     const quota = store();
     const verdicts = await Promise.all(Array.from({ length: 30 }, (_, i) => quota.take(USER, 10, `m${i}`)));
     expect(verdicts.filter((verdict) => verdict.allowed)).toHaveLength(10);
     for (const verdict of verdicts.filter((v) => !v.allowed)) expect(verdict).toMatchObject({ used: 10 });
     expect(await quota.peek(USER, 10)).toEqual({ used: 10, remaining: 0 });
-    const slots = (await readdir(userDir('20240110'))).filter((name) => /^\d{12}\.json$/.test(name));
-    const lost = capture.lines.filter(
-      (line) => line.msg === 'quota slot lost to a concurrent request; refused',
-    );
-    expect(lost).toHaveLength(slots.length - 10);
-    const markers = (await readdir(userDir('20240110'))).filter((name) => name.startsWith('m-'));
-    expect(markers).toHaveLength(10);
+  });
+
+  it('takes in three round trips: the day listed, its entry written, the day listed again once settled', async () => {
+    const meter = meterVolume(createNodeVolume(dir));
+    const started = performance.now();
+    expect(await store({ volume: meter.volume }).take(USER, 20, 'taken')).toMatchObject({ allowed: true });
+    expect(meter.counts().beforeModel).toEqual({ roundTrips: 3, ops: 3 });
+    // It waits for takes of the same moment to land before the second listing.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(100);
+  });
+
+  it('writes a fresh entry when its write landed late, so a stalled instance cannot rank before others', async () => {
+    const disk = createNodeVolume(dir);
+    let stalls = 1;
+    const stalling: Volume = {
+      ...disk,
+      async write(path, data) {
+        await disk.write(path, data);
+        // The instance loses the CPU right after its write: its entry's time is long past.
+        if (stalls-- > 0) now += 1_000;
+      },
+    };
+    expect(await store({ volume: stalling }).take(USER, 2, 'stalled')).toMatchObject({ allowed: true });
+    const [entry, ...others] = await entries();
+    expect(others).toEqual([]);
+    expect(Number(entry?.slice(0, 13))).toBeGreaterThan(NOON + 1_000);
+  });
+
+  it('gives back what it took for a message that stopped before the model, later when told', async () => {
+    const later: Array<() => Promise<void>> = [];
+    const quota = store({ message: { later: (task) => later.push(task) } });
+    await quota.take(USER, 2, 'given back');
+    await quota.release(USER, 'given back');
+    expect(await entries()).toHaveLength(1);
+    await Promise.all(later.map((task) => task()));
+    expect(await entries()).toEqual([]);
+    await store().release(USER, 'never taken');
+  });
+
+  it('gives back a take started ahead of time while it is still under way, without waiting for it to settle', async () => {
+    const quota = store();
+    const started = performance.now();
+    const taking = quota.take(USER, 2, 'stopped early');
+    // Once its entry is written, the question stops (a failed download).
+    while ((await entries()).length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await quota.release(USER, 'stopped early');
+    await taking;
+    expect(await entries()).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(await store().peek(USER, 2)).toEqual({ used: 0, remaining: 2 });
+  });
+
+  it('counts the day’s slots of the version before first, and honours its msgId markers', async () => {
+    await mkdir(userDir('20240110'), { recursive: true });
+    for (const seq of [1, 2, 3]) {
+      await writeFile(join(userDir('20240110'), `${String(seq).padStart(12, '0')}.json`), '{"v":1,"at":1}');
+    }
+    await writeFile(join(userDir('20240110'), `m-${hash('old')}.json`), '{"v":1,"seq":1}');
+    await writeFile(join(userDir('20240110'), 'head.json'), '{"seq":3}');
+    expect(await store().peek(USER, 5)).toEqual({ used: 3, remaining: 2 });
+    expect(await store().take(USER, 5, 'old')).toEqual({ allowed: true, used: 3, remaining: 2 });
+    expect(await store().take(USER, 5, 'new')).toEqual({ allowed: true, used: 4, remaining: 1 });
+    expect(await store().take(USER, 4, 'newer')).toEqual({ allowed: false, used: 4, remaining: 0 });
   });
 
   it('reports a smaller maximum as used up rather than negative', async () => {
@@ -113,33 +181,6 @@ describe('createFileQuotaStore', () => {
     expect(await quota.peek(USER, 2)).toEqual({ used: 2, remaining: 0 });
     expect(await quota.take(USER, 2, 'd')).toEqual({ allowed: false, used: 2, remaining: 0 });
     expect(await quota.peek(USER, 10)).toEqual({ used: 3, remaining: 7 });
-  });
-
-  it('stores the slot and msgId marker in the documented layout', async () => {
-    await store().take(USER, 5, 'msg+/=');
-    const slot = JSON.parse(await readFile(join(userDir('20240110'), '000000000001.json'), 'utf8'));
-    expect(slot).toEqual({ v: 1, at: NOON });
-    const marker = JSON.parse(await readFile(join(userDir('20240110'), `m-${hash('msg+/=')}.json`), 'utf8'));
-    expect(marker).toEqual({ v: 1, seq: 1 });
-  });
-
-  it('ignores an unreadable msgId marker and takes a slot', async () => {
-    await mkdir(userDir('20240110'), { recursive: true });
-    await writeFile(join(userDir('20240110'), `m-${hash('m1')}.json`), '{"v":1,"se');
-    expect(await store().take(USER, 5, 'm1')).toEqual({ allowed: true, used: 1, remaining: 4 });
-  });
-
-  it('prunes day directories older than 7 days when a new day directory is created', async () => {
-    const root = join(dir, 'quota');
-    for (const day of ['20231231', '20240102', '20240103', '20240109', 'notes']) {
-      await mkdir(join(root, day, 'x'), { recursive: true });
-    }
-    await store().take(USER, 5, 'm1'); // 2024-01-10: keep 2024-01-03 onwards
-    expect((await readdir(root)).sort()).toEqual(['20240103', '20240109', '20240110', 'notes']);
-    // The day exists now: a later taker does not list or prune.
-    await mkdir(join(root, '20240101'));
-    await store().take('staff-2', 5, 'm2');
-    expect((await readdir(root)).sort()).toEqual(['20240101', '20240103', '20240109', '20240110', 'notes']);
   });
 
   it.each([0, -1, 1.5, Number.NaN])(
@@ -151,7 +192,7 @@ describe('createFileQuotaStore', () => {
   );
 
   it('rejects an unknown time zone when created', () => {
-    expect(() => store('Mars/Olympus_Mons')).toThrow(RangeError);
+    expect(() => store({ timeZone: 'Mars/Olympus_Mons' })).toThrow(RangeError);
   });
 
   it('never logs the user key or msgId', async () => {

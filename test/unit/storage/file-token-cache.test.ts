@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileTokenCache } from '../../../src/storage/file-token-cache';
+import { createNodeVolume } from '../../../src/storage/node-volume';
 
 const APP_KEY = 'dingtokencache0001';
 const NOW = 1_718_000_000_000;
@@ -25,7 +26,7 @@ const fileOf = (appKey: string) =>
 
 describe('file token cache', () => {
   it('round-trips a token under tokens/<sha256(appKey) hex 32>.json, readable only by the owner', async () => {
-    const cache = createFileTokenCache({ dir, clock });
+    const cache = createFileTokenCache({ volume: createNodeVolume(dir), clock });
 
     expect(await cache.get(APP_KEY)).toBeUndefined();
     await cache.put(APP_KEY, 'token-one', NOW + 7_200_000);
@@ -34,14 +35,14 @@ describe('file token cache', () => {
     expect(await readdir(join(dir, 'tokens'))).toEqual([fileOf(APP_KEY).split('/').at(-1)]);
     expect((await stat(fileOf(APP_KEY))).mode & 0o077).toBe(0);
     // Another instance (a cold start) reads the same file.
-    expect(await createFileTokenCache({ dir, clock }).get(APP_KEY)).toEqual({
+    expect(await createFileTokenCache({ volume: createNodeVolume(dir), clock }).get(APP_KEY)).toEqual({
       token: 'token-one',
       expiresAt: NOW + 7_200_000,
     });
   });
 
   it('keeps one token per app and replaces it on the next put', async () => {
-    const cache = createFileTokenCache({ dir, clock });
+    const cache = createFileTokenCache({ volume: createNodeVolume(dir), clock });
 
     await cache.put(APP_KEY, 'token-one', NOW + 1000);
     await cache.put('dingotherapp0002', 'token-other', NOW + 1000);
@@ -52,7 +53,7 @@ describe('file token cache', () => {
   });
 
   it('ignores an expired token', async () => {
-    const cache = createFileTokenCache({ dir, clock });
+    const cache = createFileTokenCache({ volume: createNodeVolume(dir), clock });
     await cache.put(APP_KEY, 'token-one', NOW + 1000);
 
     now = NOW + 1000;
@@ -67,7 +68,7 @@ describe('file token cache', () => {
     ['an empty token', `{"accessToken":"","expiresAt":${NOW + 1000}}`],
     ['JSON null', 'null'],
   ])('ignores %s', async (_name, content) => {
-    const cache = createFileTokenCache({ dir, clock });
+    const cache = createFileTokenCache({ volume: createNodeVolume(dir), clock });
     await cache.put(APP_KEY, 'token-one', NOW + 1000);
     await writeFile(fileOf(APP_KEY), content);
 
@@ -77,7 +78,7 @@ describe('file token cache', () => {
   it('rejects a put it cannot write, so the caller can log and go on', async () => {
     const blocker = join(dir, 'a-file');
     await writeFile(blocker, 'not a directory');
-    const cache = createFileTokenCache({ dir: blocker, clock });
+    const cache = createFileTokenCache({ volume: createNodeVolume(blocker), clock });
 
     await expect(cache.put(APP_KEY, 'token-one', NOW + 1000)).rejects.toMatchObject({ code: 'ENOTDIR' });
     expect(await cache.get(APP_KEY)).toBeUndefined();

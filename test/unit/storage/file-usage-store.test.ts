@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { UsageEntry } from '../../../src/storage/file-usage-store';
 import { createFileUsageStore } from '../../../src/storage/file-usage-store';
+import { createNodeVolume } from '../../../src/storage/node-volume';
 import { createCaptureLogger, createTempDir } from './capture-logger';
 
 const hash = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 32);
@@ -26,7 +27,12 @@ describe('createFileUsageStore', () => {
   let capture: ReturnType<typeof createCaptureLogger>;
   let now: number;
   const store = () =>
-    createFileUsageStore({ dir, logger: capture.logger, clock: () => now, timeZone: 'Asia/Shanghai' });
+    createFileUsageStore({
+      volume: createNodeVolume(dir),
+      logger: capture.logger,
+      clock: () => now,
+      timeZone: 'Asia/Shanghai',
+    });
   const dayDir = (day: string) => join(dir, 'usage', day);
 
   beforeEach(async () => {
@@ -145,14 +151,6 @@ describe('createFileUsageStore', () => {
     expect(JSON.stringify(warning)).not.toContain(content);
   });
 
-  it('prunes day directories older than 7 days when a new day directory is created', async () => {
-    const root = join(dir, 'usage');
-    for (const day of ['20240101', '20240102', '20240103', '20240109'])
-      await mkdir(join(root, day), { recursive: true });
-    await store().record(entry({ msgId: 'm1' }));
-    expect((await readdir(root)).sort()).toEqual(['20240103', '20240109', '20240110']);
-  });
-
   it('never logs user text or ids', async () => {
     const usage = store();
     await usage.record(entry({ msgId: 'secret-msg', userKey: 'secret-user', nick: '秘密昵称' }));
@@ -164,7 +162,12 @@ describe('createFileUsageStore', () => {
 
   it('rejects an unknown time zone when created', () => {
     expect(() =>
-      createFileUsageStore({ dir, logger: capture.logger, clock: () => now, timeZone: 'Nowhere/Town' }),
+      createFileUsageStore({
+        volume: createNodeVolume(dir),
+        logger: capture.logger,
+        clock: () => now,
+        timeZone: 'Nowhere/Town',
+      }),
     ).toThrow(RangeError);
   });
 });

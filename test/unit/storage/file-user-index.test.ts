@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileUserIndex } from '../../../src/storage/file-user-index';
 import { historyKey } from '../../../src/storage/history-key';
+import { createNodeVolume } from '../../../src/storage/node-volume';
 import { createCaptureLogger, createTempDir } from './capture-logger';
 
 const ALICE = { staffId: '0426581234567890', senderId: '$:LWCP_v1:$alice', nick: 'Alice Wang' };
@@ -23,7 +24,8 @@ describe('createFileUserIndex', () => {
   let remove: () => Promise<void>;
   let capture: ReturnType<typeof createCaptureLogger>;
   let now: number;
-  const index = () => createFileUserIndex({ dir, logger: capture.logger, clock: () => now });
+  const index = () =>
+    createFileUserIndex({ volume: createNodeVolume(dir), logger: capture.logger, clock: () => now });
 
   beforeEach(async () => {
     ({ dir, remove } = await createTempDir());

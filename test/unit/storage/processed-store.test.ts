@@ -1,96 +1,83 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MessageScope } from '../../../src/storage/message-scope';
+import { meterVolume } from '../../../src/storage/metered-volume';
+import { createNodeVolume } from '../../../src/storage/node-volume';
 import { createProcessedStore } from '../../../src/storage/processed-store';
+import type { Volume } from '../../../src/storage/volume';
 import { createCaptureLogger, createTempDir } from './capture-logger';
 
-// A full disk: the exclusive create succeeds, the write of the content fails.
-const faults = vi.hoisted(() => ({ fullOnce: false }));
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('node:fs/promises')>();
-  const writeFile: typeof actual.writeFile = async (path, data, options) => {
-    if (!faults.fullOnce) return actual.writeFile(path, data, options);
-    faults.fullOnce = false;
-    await actual.writeFile(path, '', options);
-    throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
-  };
-  return { ...actual, writeFile };
-});
-
 const MSG_ID = 'msgAb+/cD==';
-const CREATE_AT = Date.UTC(2024, 0, 10, 23, 59, 30);
+const HASH = createHash('sha256').update(MSG_ID).digest('hex').slice(0, 32);
+const SHARD = HASH.slice(0, 2);
+const START = Date.UTC(2024, 0, 10, 23, 59, 30);
 const LEASE_MS = 60_000;
-const markerName = `${createHash('sha256').update(MSG_ID).digest('hex').slice(0, 32)}.json`;
 
 describe('createProcessedStore', () => {
   let dir: string;
   let remove: () => Promise<void>;
   let capture: ReturnType<typeof createCaptureLogger>;
   let now: number;
-  const store = (retentionDays?: number) =>
+  const store = (options: { volume?: Volume; retentionDays?: number; message?: MessageScope } = {}) =>
     createProcessedStore({
-      dir,
+      volume: options.volume ?? createNodeVolume(dir),
       logger: capture.logger,
       clock: () => now,
       leaseMs: LEASE_MS,
-      ...(retentionDays === undefined ? {} : { retentionDays }),
+      ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }),
+      ...(options.message ? { message: options.message } : {}),
     });
-  const markerFile = () => join(dir, 'processed', '20240110', markerName);
-  const readMarker = async () => JSON.parse(await readFile(markerFile(), 'utf8'));
+  const tickets = async () => (await readdir(join(dir, 'processed', SHARD)).catch(() => [])).sort();
+  const claimed = async () => {
+    const claim = await store().claim(MSG_ID);
+    if (!claim.claimed) throw new Error('expected a claim');
+    return claim;
+  };
 
   beforeEach(async () => {
     ({ dir, remove } = await createTempDir());
     capture = createCaptureLogger();
-    now = CREATE_AT + 5_000;
+    now = START;
   });
   afterEach(() => remove());
 
-  it('claims a new msgId once, in the UTC day folder of its own clock, without the raw id in the path', async () => {
-    const first = await store().claim(MSG_ID);
-    expect(first.claimed).toBe(true);
-    expect(await readMarker()).toEqual({ state: 'claimed', at: now });
-    // The clock has moved to the next UTC day: the redelivery still meets the marker in the earlier folder.
-    now = CREATE_AT + 50_000;
+  it('claims a new msgId with a ticket named by its own clock, never by the raw id', async () => {
+    await claimed();
+    const [ticket, ...others] = await tickets();
+    expect(others).toEqual([]);
+    expect(ticket).toMatch(new RegExp(`^${HASH}\\.${START}-[0-9a-f]{16}\\.claim$`));
+    expect(await readFile(join(dir, 'processed', SHARD, ticket ?? ''), 'utf8')).toBe('');
+    // Past UTC midnight the same shard answers: nothing moves with the day.
+    now = START + 50_000;
     expect(await store().claim(MSG_ID)).toEqual({ claimed: false, state: 'in-progress' });
-    expect(await readdir(join(dir, 'processed', '20240111'))).toEqual([]);
+    expect(await tickets()).toEqual([ticket]);
+  });
+
+  it('costs two round trips when no one else is at the message: its ticket, then one listing', async () => {
+    const meter = meterVolume(createNodeVolume(dir));
+    expect((await store({ volume: meter.volume }).claim(MSG_ID)).claimed).toBe(true);
+    expect(meter.counts().beforeModel.roundTrips).toBe(2);
   });
 
   it('reports delivering, then done, after the owner marks them', async () => {
-    const claim = await store().claim(MSG_ID);
-    if (!claim.claimed) throw new Error('expected a claim');
+    const claim = await claimed();
     now += 1_000;
     await claim.markDelivering();
-    expect(await readMarker()).toEqual({ state: 'delivering', at: now });
     now += 10 * LEASE_MS; // delivering never expires: part of the answer may be out
     expect(await store().claim(MSG_ID)).toEqual({ claimed: false, state: 'delivering' });
     await claim.markDone();
-    expect(await readMarker()).toEqual({ state: 'done', at: now });
     expect(await store().claim(MSG_ID)).toEqual({ claimed: false, state: 'done' });
+    expect((await tickets()).map((name) => name.split('.').at(-1))).toEqual(['claim', 'delivering', 'done']);
   });
 
   it('keeps other msgIds independent', async () => {
-    expect((await store().claim(MSG_ID)).claimed).toBe(true);
+    await claimed();
     expect((await store().claim(`${MSG_ID}x`)).claimed).toBe(true);
   });
 
-  it('takes over a claim whose lease expired, with a fresh lease', async () => {
-    expect((await store().claim(MSG_ID)).claimed).toBe(true);
-    now += LEASE_MS - 1;
-    expect(await store().claim(MSG_ID)).toEqual({ claimed: false, state: 'in-progress' });
-    now += 1;
-    const takeover = await store().claim(MSG_ID);
-    expect(takeover.claimed).toBe(true);
-    expect(await readMarker()).toEqual({ state: 'claimed', at: now });
-    expect(await store().claim(MSG_ID)).toEqual({ claimed: false, state: 'in-progress' });
-    expect(capture.warnings().map((line) => line.msg)).toEqual([
-      'took over an expired processed-message claim',
-    ]);
-  });
-
-  it('lets exactly one of several concurrent redeliveries take over an expired lease', async () => {
-    await store().claim(MSG_ID);
-    now += LEASE_MS;
+  it('lets exactly one of 8 attempts arriving at once answer', async () => {
     const results = await Promise.all(Array.from({ length: 8 }, () => store().claim(MSG_ID)));
     expect(results.filter((result) => result.claimed)).toHaveLength(1);
     for (const result of results.filter((r) => !r.claimed)) {
@@ -98,65 +85,106 @@ describe('createProcessedStore', () => {
     }
   });
 
-  it.each(['', '{"state":"claim', '{"state":"weird","at":1}', '[]'])(
-    'treats an unreadable marker %j as in progress until its lease has passed, then takes it over once',
-    async (content) => {
-      await mkdir(join(dir, 'processed', '20240110'), { recursive: true });
-      await writeFile(markerFile(), content);
-      // A failed write leaves no time inside: the file's modification time stands in for it.
-      await utimes(markerFile(), new Date(now), new Date(now));
-      now += LEASE_MS - 1;
-      expect(await store().claim(MSG_ID)).toEqual({ claimed: false, state: 'in-progress' });
-      now += 1;
-      const results = await Promise.all([store().claim(MSG_ID), store().claim(MSG_ID)]);
-      expect(results.filter((result) => result.claimed)).toHaveLength(1);
-      expect(await readMarker()).toEqual({ state: 'claimed', at: now });
-      expect(capture.warnings().map((line) => line.readable)).toEqual([false]);
-    },
-  );
+  it('takes over a claim whose lease expired, once among several redeliveries, with a fresh lease', async () => {
+    await claimed();
+    now += LEASE_MS - 1;
+    expect(await store().claim(MSG_ID)).toEqual({ claimed: false, state: 'in-progress' });
+    now += 1;
+    const results = await Promise.all(Array.from({ length: 6 }, () => store().claim(MSG_ID)));
+    expect(results.filter((result) => result.claimed)).toHaveLength(1);
+    expect(await store().claim(MSG_ID)).toEqual({ claimed: false, state: 'in-progress' });
+    expect(capture.warnings().map((line) => line.msg)).toContain(
+      'took over an expired processed-message claim',
+    );
+  });
 
-  it('removes the empty marker it created when the volume is full, so the message is not blocked', async () => {
-    faults.fullOnce = true;
-    await expect(store().claim(MSG_ID)).rejects.toMatchObject({ code: 'ENOSPC' });
-    expect(await readdir(join(dir, 'processed', '20240110'))).toEqual([]);
+  it('leaves no ticket behind when its write fails (a full disk), so the message is not blocked', async () => {
+    const disk = createNodeVolume(dir);
+    const full: Volume = {
+      ...disk,
+      async write(path) {
+        // Like a real full disk: the name is created, the data does not fit.
+        await disk.write(path, '');
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      },
+    };
+    await expect(store({ volume: full }).claim(MSG_ID)).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(await tickets()).toEqual([]);
     expect((await store().claim(MSG_ID)).claimed).toBe(true);
   });
 
-  it('does not follow a symbolic link planted in place of a marker', async () => {
-    const outside = join(dir, 'outside.json');
-    await writeFile(outside, JSON.stringify({ state: 'done', at: now }));
-    await mkdir(join(dir, 'processed', '20240110'), { recursive: true });
-    await symlink(outside, markerFile());
-    // The link is not read as a 'done' marker (it would silence the message) and nothing is written through it.
-    await utimes(outside, new Date(now - 10 * LEASE_MS), new Date(now - 10 * LEASE_MS));
-    const result = await store().claim(MSG_ID);
-    expect(result).toEqual({ claimed: false, state: 'in-progress' });
-    expect(JSON.parse(await readFile(outside, 'utf8'))).toEqual({ state: 'done', at: now });
-  });
-
-  it('prunes day directories older than the retention when a new day directory is created', async () => {
-    const processed = join(dir, 'processed');
-    for (const day of ['20231231', '20240105', '20240106', '20240107', '20240109', 'notes']) {
-      await mkdir(join(processed, day), { recursive: true });
-      await writeFile(join(processed, day, 'x.json'), '{}');
-    }
-    await store().claim(MSG_ID); // clock on 2024-01-10: keep 2024-01-07 onwards
-    expect((await readdir(processed)).sort()).toEqual(['20240107', '20240109', '20240110', 'notes']);
-  });
-
-  it('does not prune when the day directory already exists', async () => {
-    await store().claim(MSG_ID);
-    await mkdir(join(dir, 'processed', '20240101'));
-    await store().claim('another');
-    expect((await readdir(join(dir, 'processed'))).sort()).toEqual(['20240101', '20240110']);
+  it('removes other messages’ tickets past the retention from the shard it lists, later when told', async () => {
+    const shard = join(dir, 'processed', SHARD);
+    await mkdir(shard, { recursive: true });
+    const old = `${'0'.repeat(32)}.${START - 4 * 86_400_000}-${'1'.repeat(16)}.done`;
+    const recent = `${'0'.repeat(32)}.${START - 2 * 86_400_000}-${'2'.repeat(16)}.done`;
+    await writeFile(join(shard, old), '');
+    await writeFile(join(shard, recent), '');
+    const later: Array<() => Promise<void>> = [];
+    await store({ message: { later: (task) => later.push(task) } }).claim(MSG_ID);
+    expect(await tickets()).toContain(old);
+    await Promise.all(later.map((task) => task()));
+    expect(await tickets()).not.toContain(old);
+    expect(await tickets()).toContain(recent);
   });
 
   it('honours a custom retention', async () => {
-    const processed = join(dir, 'processed');
-    await mkdir(join(processed, '20240109'), { recursive: true });
-    await mkdir(join(processed, '20240119'), { recursive: true });
-    now = Date.UTC(2024, 0, 20, 12);
-    expect((await store(1).claim(MSG_ID)).claimed).toBe(true);
-    expect((await readdir(processed)).sort()).toEqual(['20240119', '20240120']);
+    const shard = join(dir, 'processed', SHARD);
+    await mkdir(shard, { recursive: true });
+    const twoDaysOld = `${'0'.repeat(32)}.${START - 2 * 86_400_000}-${'2'.repeat(16)}.done`;
+    await writeFile(join(shard, twoDaysOld), '');
+    await store({ retentionDays: 1 }).claim(MSG_ID);
+    expect(await tickets()).not.toContain(twoDaysOld);
+  });
+
+  describe('markers of the version before (processed/<UTC day>/<hash>.json)', () => {
+    const legacyFile = (day = '20240110') => join(dir, 'processed', day, `${HASH}.json`);
+    const writeLegacy = async (content: string, day = '20240110') => {
+      await mkdir(join(dir, 'processed', day), { recursive: true });
+      await writeFile(legacyFile(day), content);
+    };
+
+    it.each([
+      ['done', 'done'],
+      ['delivering', 'delivering'],
+      ['claimed', 'in-progress'],
+    ])('a %s marker keeps the message from being answered again', async (state, expected) => {
+      await writeLegacy(JSON.stringify({ state, at: now - 1_000 }));
+      expect(await store().claim(MSG_ID)).toEqual({ claimed: false, state: expected });
+      expect(await tickets()).toEqual([]);
+    });
+
+    it('is looked for in the previous day early in a new day', async () => {
+      now = Date.UTC(2024, 0, 11, 0, 0, 10);
+      await writeLegacy(JSON.stringify({ state: 'done', at: now - 20_000 }), '20240110');
+      expect(await store().claim(MSG_ID)).toEqual({ claimed: false, state: 'done' });
+    });
+
+    it.each(['', '{"state":"claim', '[]'])(
+      'an unreadable marker %j blocks until its lease has passed (by its modification time), then is taken over',
+      async (content) => {
+        await writeLegacy(content);
+        await utimes(legacyFile(), new Date(now), new Date(now));
+        now += LEASE_MS - 1;
+        expect(await store().claim(MSG_ID)).toEqual({ claimed: false, state: 'in-progress' });
+        now += 1;
+        expect((await store().claim(MSG_ID)).claimed).toBe(true);
+      },
+    );
+
+    it('an expired claim is taken over', async () => {
+      await writeLegacy(JSON.stringify({ state: 'claimed', at: now - LEASE_MS }));
+      expect((await store().claim(MSG_ID)).claimed).toBe(true);
+    });
+
+    it('is never followed through a symbolic link', async () => {
+      const outside = join(dir, 'outside.json');
+      await writeFile(outside, JSON.stringify({ state: 'done', at: now }));
+      await mkdir(join(dir, 'processed', '20240110'), { recursive: true });
+      await symlink(outside, legacyFile());
+      // The link is not read as a 'done' marker (it would silence the message): it is a fresh unreadable one.
+      expect(await store().claim(MSG_ID)).toEqual({ claimed: false, state: 'in-progress' });
+      expect(JSON.parse(await readFile(outside, 'utf8'))).toEqual({ state: 'done', at: now });
+    });
   });
 });

@@ -1,0 +1,93 @@
+import type { DayEntry } from './day-entry-name';
+import { newestFirst, parseEntryName } from './day-entry-name';
+import { formatUtcDay } from './local-day';
+import type { JsonFileResult } from './read-json-file';
+import { readJsonFile } from './read-json-file';
+import type { Volume } from './volume';
+
+const DAY_MS = 86_400_000;
+const DAY_FOLDER = /^\d{8}$/;
+/** Turn records; a clear marker is `<at>-<id>.clear.json`. */
+export const TURN_SUFFIX = '.json';
+export const CLEAR_SUFFIX = '.clear.json';
+
+/** What one round trip of listings says about a history: its day folders, the newest two listed. */
+export interface HistoryScan {
+  /** Day folders (yyyymmdd, UTC), as listed. */
+  days: string[];
+  /** The records of the days listed so far (today's and yesterday's up front). */
+  listed: Map<string, DayRecord[]>;
+  /** The v1 head hint (`head.json`), read in the same round trip. */
+  legacyHint: JsonFileResult;
+}
+
+/** The folder of one day's records. */
+export function dayFolder(keyDir: string, day: string): string {
+  return `${keyDir}/days/${day}`;
+}
+
+/**
+ * Lists the day folders and, in the same round trip, today's and yesterday's records (where recent turns
+ * are) and the v1 head hint, so a load usually needs one more round trip: reading the turns.
+ */
+export async function scanHistory(volume: Volume, keyDir: string, now: number): Promise<HistoryScan> {
+  const recent = [formatUtcDay(now), formatUtcDay(now - DAY_MS)];
+  const [days, legacyHint, ...listings] = await Promise.all([
+    volume.list(`${keyDir}/days`),
+    readJsonFile(volume, `${keyDir}/head.json`),
+    ...recent.map((day) => listDay(volume, keyDir, day)),
+  ]);
+  return {
+    days: days.filter((day) => DAY_FOLDER.test(day)),
+    listed: new Map(recent.map((day, index) => [day, listings[index] ?? []])),
+    legacyHint,
+  };
+}
+
+/** A record and the day folder it was listed in. */
+export interface DayRecord extends DayEntry {
+  day: string;
+}
+
+/** The turn and clear records of one day folder. */
+export async function listDay(volume: Volume, keyDir: string, day: string): Promise<DayRecord[]> {
+  const names = await volume.list(dayFolder(keyDir, day));
+  return names.flatMap((name) => {
+    const entry = parseEntryName(name);
+    return entry !== undefined && isRecord(entry) ? [{ ...entry, day }] : [];
+  });
+}
+
+/** Whether a record is a clear marker. */
+export function isClearMarker(entry: DayEntry): boolean {
+  return entry.suffix === CLEAR_SUFFIX;
+}
+
+function isRecord(entry: DayEntry): boolean {
+  return entry.suffix === TURN_SUFFIX || entry.suffix === CLEAR_SUFFIX;
+}
+
+/**
+ * Hands out a history's records newest first, listing older day folders only when the ones listed are used
+ * up, as many at a time as records are still wanted (each existing folder holds at least one).
+ */
+export function createEntryCursor(volume: Volume, keyDir: string, scan: HistoryScan) {
+  const days = [...new Set([...scan.days, ...scan.listed.keys()])].sort().reverse();
+  const listed = new Map(scan.listed);
+  let dayIndex = 0;
+  let queue: DayRecord[] = [];
+  return async (wanted: number): Promise<DayRecord | undefined> => {
+    while (queue.length === 0) {
+      const day = days[dayIndex];
+      if (day === undefined) return undefined;
+      if (!listed.has(day)) {
+        const batch = days.slice(dayIndex, dayIndex + Math.max(1, wanted)).filter((d) => !listed.has(d));
+        const listings = await Promise.all(batch.map((d) => listDay(volume, keyDir, d)));
+        for (const [index, d] of batch.entries()) listed.set(d, listings[index] ?? []);
+      }
+      queue = [...(listed.get(day) ?? [])].sort(newestFirst);
+      dayIndex += 1;
+    }
+    return queue.shift();
+  };
+}

@@ -1,0 +1,82 @@
+import { constants } from 'node:fs';
+import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { hasErrorCode } from './has-error-code';
+import type { Volume } from './volume';
+
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW } = constants;
+// A symbolic link planted on the volume must not turn a history read into a read of anything else, nor a write
+// into an overwrite elsewhere: the last path component is never followed (ELOOP instead).
+const READ = O_RDONLY | O_NOFOLLOW;
+const REPLACE = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW;
+const CREATE = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
+const SEGMENT = /^(?!\.\.?$)[A-Za-z0-9._-]+$/;
+
+/** The volume as a folder of this machine's file system (the OSS mount on FC: HISTORY_DIR). */
+export function createNodeVolume(root: string): Volume {
+  const locate = (path: string): string => {
+    if (!path.split('/').every((segment) => SEGMENT.test(segment))) {
+      throw new TypeError('volume paths are relative, made of plain names');
+    }
+    return join(root, path);
+  };
+  /** Runs a write; when its folder is missing, makes it and runs the write once more. */
+  const inFolder = async <T>(file: string, write: () => Promise<T>): Promise<T> => {
+    try {
+      return await write();
+    } catch (error) {
+      if (!hasErrorCode(error, 'ENOENT')) throw error;
+    }
+    await mkdir(dirname(file), { recursive: true });
+    return write();
+  };
+  const modifiedAt = async (path: string): Promise<number | undefined> => {
+    try {
+      return (await lstat(locate(path))).mtimeMs;
+    } catch (error) {
+      if (hasErrorCode(error, 'ENOENT')) return undefined;
+      throw error;
+    }
+  };
+
+  return {
+    async read(path) {
+      try {
+        return await readFile(locate(path), { encoding: 'utf8', flag: READ });
+      } catch (error) {
+        if (hasErrorCode(error, 'ENOENT')) return undefined;
+        throw error;
+      }
+    },
+    async write(path, data, options = {}) {
+      const file = locate(path);
+      const mode = options.mode === undefined ? {} : { mode: options.mode };
+      await inFolder(file, () => writeFile(file, data, { flag: REPLACE, ...mode }));
+    },
+    async list(path) {
+      try {
+        return await readdir(locate(path));
+      } catch (error) {
+        if (hasErrorCode(error, 'ENOENT')) return [];
+        throw error;
+      }
+    },
+    async remove(path) {
+      await rm(locate(path), { recursive: true, force: true });
+    },
+    async exists(path) {
+      return (await modifiedAt(path)) !== undefined;
+    },
+    async createExclusive(path, data) {
+      const file = locate(path);
+      try {
+        await inFolder(file, () => writeFile(file, data, { flag: CREATE }));
+        return true;
+      } catch (error) {
+        if (hasErrorCode(error, 'EEXIST')) return false;
+        throw error;
+      }
+    },
+    modifiedAt,
+  };
+}

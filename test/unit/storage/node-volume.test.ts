@@ -1,0 +1,69 @@
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createNodeVolume } from '../../../src/storage/node-volume';
+import { createTempDir } from './capture-logger';
+
+describe('createNodeVolume', () => {
+  let dir: string;
+  let remove: () => Promise<void>;
+  const volume = () => createNodeVolume(dir);
+
+  beforeEach(async () => {
+    ({ dir, remove } = await createTempDir());
+  });
+  afterEach(() => remove());
+
+  it('writes into folders it creates, reads back, and reports missing files and folders as absent', async () => {
+    await volume().write('a/b/c.json', '{"x":1}');
+    expect(await volume().read('a/b/c.json')).toBe('{"x":1}');
+    expect(await volume().read('a/b/missing.json')).toBeUndefined();
+    expect(await volume().read('nowhere/at/all')).toBeUndefined();
+    expect(await volume().list('a/b')).toEqual(['c.json']);
+    expect(await volume().list('a/none')).toEqual([]);
+    expect(await volume().exists('a/b/c.json')).toBe(true);
+    expect(await volume().exists('a/b/d.json')).toBe(false);
+    expect(await volume().modifiedAt('a/b/d.json')).toBeUndefined();
+    expect(await volume().modifiedAt('a/b/c.json')).toBeGreaterThan(0);
+  });
+
+  it('replaces on write, and creates exclusively only once', async () => {
+    await volume().write('f', 'one');
+    await volume().write('f', 'two');
+    expect(await readFile(join(dir, 'f'), 'utf8')).toBe('two');
+    expect(await volume().createExclusive('g/h', 'first')).toBe(true);
+    expect(await volume().createExclusive('g/h', 'second')).toBe(false);
+    expect(await readFile(join(dir, 'g', 'h'), 'utf8')).toBe('first');
+  });
+
+  it('removes a file or a whole folder, and nothing when it is missing', async () => {
+    await volume().write('day/1', '');
+    await volume().write('day/sub/2', '');
+    await volume().write('keep', '');
+    await volume().remove('day');
+    await volume().remove('keep');
+    await volume().remove('never-there');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('never reads or writes through a symbolic link', async () => {
+    const outside = join(dir, 'outside.json');
+    await writeFile(outside, 'secret');
+    await mkdir(join(dir, 'v'));
+    await symlink(outside, join(dir, 'v', 'link.json'));
+    await expect(volume().read('v/link.json')).rejects.toMatchObject({ code: 'ELOOP' });
+    await expect(volume().write('v/link.json', 'overwritten')).rejects.toMatchObject({ code: 'ELOOP' });
+    expect(await volume().createExclusive('v/link.json', 'x')).toBe(false);
+    expect(await volume().exists('v/link.json')).toBe(true);
+    expect(await readFile(outside, 'utf8')).toBe('secret');
+  });
+
+  it('accepts only relative paths of plain names', async () => {
+    for (const path of ['../escape', '/etc/passwd', 'a/../../b', 'a//b', '', './a', 'a/b/..', 'a\u0000b']) {
+      await expect(volume().read(path)).rejects.toThrow(TypeError);
+      await expect(volume().write(path, 'x')).rejects.toThrow(TypeError);
+      await expect(volume().remove(path)).rejects.toThrow(TypeError);
+    }
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
