@@ -6,7 +6,7 @@
 //   OSS_MOUNT_CREATE_DELAY_MS   time between an exclusive create's lookup and its upload (default 0)
 //   OSS_MOUNT_WRITE_DELAY_MS    time every write is in flight before it lands: until then readers see the old
 //                               content, or no file (default 0)
-// Only node:fs/promises writeFile is changed, below OSS_MOUNT_DIR; everything else is the local disk. Each process
+// Only writeFile (node:fs/promises and node:fs) is changed, below OSS_MOUNT_DIR; everything else is the local disk. Each process
 // that loads this leaves `.oss-mount-emulated-<pid>` in the mount's root, so a test can check it is in effect.
 const fsp = require('node:fs/promises');
 const { constants } = require('node:fs');
@@ -56,6 +56,17 @@ fsp.writeFile = async function ossWriteFile(target, data, options) {
   }
   await sleep(writeDelayMs);
   return realWriteFile.call(this, target, data, options);
+};
+// The callback form too (the reply's volume uses it): on the mount it goes through the emulation above.
+const fs = require('node:fs');
+const realWriteFileCallback = fs.writeFile;
+fs.writeFile = function ossWriteFileCallback(target, data, ...rest) {
+  const callback = rest[rest.length - 1];
+  if (typeof callback !== 'function' || !onMount(target)) return realWriteFileCallback.call(this, target, data, ...rest);
+  fsp.writeFile(target, data, rest.length > 1 ? rest[0] : undefined).then(
+    () => callback(null),
+    (error) => callback(error),
+  );
 };
 syncBuiltinESMExports();
 if (root !== undefined)

@@ -1,16 +1,48 @@
-import { constants } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import * as fs from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hasErrorCode } from './has-error-code';
 import type { Volume } from './volume';
 
-const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW } = constants;
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW } = fs.constants;
 // A symbolic link planted on the volume must not turn a history read into a read of anything else, nor a write
 // into an overwrite elsewhere: the last path component is never followed (ELOOP instead).
 const READ = O_RDONLY | O_NOFOLLOW;
 const REPLACE = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW;
 const CREATE = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
 const SEGMENT = /^(?!\.\.?$)[A-Za-z0-9._-]+$/;
+
+// node:fs's callback functions, looked up at each call: they cost less CPU than fs/promises (no FileHandle per
+// file), and every store operation is one of them. Numeric flags (for O_NOFOLLOW) are accepted at run time,
+// though @types/node declares only strings.
+const numericFlag = (flag: number) => flag as unknown as string;
+const readFile = (path: string, options: { flag: number }) =>
+  new Promise<string>((resolve, reject) =>
+    fs.readFile(path, { encoding: 'utf8', flag: numericFlag(options.flag) }, (error, text) =>
+      error ? reject(error) : resolve(text),
+    ),
+  );
+const writeFile = (path: string, data: string, options: { flag: number; mode?: number }) =>
+  new Promise<void>((resolve, reject) =>
+    fs.writeFile(path, data, { ...options, flag: numericFlag(options.flag) }, (error) =>
+      error ? reject(error) : resolve(),
+    ),
+  );
+const readdir = (path: string) =>
+  new Promise<string[]>((resolve, reject) =>
+    fs.readdir(path, (error, names) => (error ? reject(error) : resolve(names))),
+  );
+const mkdir = (path: string) =>
+  new Promise<void>((resolve, reject) =>
+    fs.mkdir(path, { recursive: true }, (error) => (error ? reject(error) : resolve())),
+  );
+const rm = (path: string) =>
+  new Promise<void>((resolve, reject) =>
+    fs.rm(path, { recursive: true, force: true }, (error) => (error ? reject(error) : resolve())),
+  );
+const lstat = (path: string) =>
+  new Promise<fs.Stats>((resolve, reject) =>
+    fs.lstat(path, (error, stats) => (error ? reject(error) : resolve(stats))),
+  );
 
 /** The volume as a folder of this machine's file system (the OSS mount on FC: HISTORY_DIR). */
 export function createNodeVolume(root: string): Volume {
@@ -27,7 +59,7 @@ export function createNodeVolume(root: string): Volume {
     } catch (error) {
       if (!hasErrorCode(error, 'ENOENT')) throw error;
     }
-    await mkdir(dirname(file), { recursive: true });
+    await mkdir(dirname(file));
     return write();
   };
   const modifiedAt = async (path: string): Promise<number | undefined> => {
@@ -42,7 +74,7 @@ export function createNodeVolume(root: string): Volume {
   return {
     async read(path) {
       try {
-        return await readFile(locate(path), { encoding: 'utf8', flag: READ });
+        return await readFile(locate(path), { flag: READ });
       } catch (error) {
         if (hasErrorCode(error, 'ENOENT')) return undefined;
         throw error;
@@ -62,7 +94,7 @@ export function createNodeVolume(root: string): Volume {
       }
     },
     async remove(path) {
-      await rm(locate(path), { recursive: true, force: true });
+      await rm(locate(path));
     },
     async exists(path) {
       return (await modifiedAt(path)) !== undefined;

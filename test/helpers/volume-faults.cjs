@@ -74,3 +74,18 @@ for (const name of [...WRITES, ...READS, 'open']) {
     return real.call(this, target, ...rest);
   };
 }
+
+// The callback functions too (the reply's volume uses them): on the volume they go through the faulty promise
+// versions above, so both APIs fail alike.
+for (const name of [...WRITES, ...READS]) {
+  const realCallback = fs[name];
+  if (typeof realCallback !== 'function' || typeof fsp[name] !== 'function') continue;
+  fs[name] = function faultyCallback(target, ...rest) {
+    const callback = rest[rest.length - 1];
+    if (typeof callback !== 'function' || !onVolume(target)) return realCallback.call(this, target, ...rest);
+    fsp[name](target, ...rest.slice(0, -1)).then(
+      (value) => callback(null, value),
+      (error) => callback(error),
+    );
+  };
+}
