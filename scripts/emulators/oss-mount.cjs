@@ -62,7 +62,8 @@ const fs = require('node:fs');
 const realWriteFileCallback = fs.writeFile;
 fs.writeFile = function ossWriteFileCallback(target, data, ...rest) {
   const callback = rest[rest.length - 1];
-  if (typeof callback !== 'function' || !onMount(target)) return realWriteFileCallback.call(this, target, data, ...rest);
+  if (typeof callback !== 'function' || !onMount(target))
+    return realWriteFileCallback.call(this, target, data, ...rest);
   fsp.writeFile(target, data, rest.length > 1 ? rest[0] : undefined).then(
     () => callback(null),
     (error) => callback(error),
