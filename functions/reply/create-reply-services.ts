@@ -6,7 +6,7 @@ import { createAnswerCards } from '../../src/dingtalk/answer-card';
 import { createAnswerDelivery } from '../../src/dingtalk/answer-delivery';
 import { createDingTalkHttp } from '../../src/dingtalk/create-dingtalk-http';
 import { createMessageFileDownloader } from '../../src/dingtalk/message-files';
-import { createOpenApiClient } from '../../src/dingtalk/openapi-client';
+import { createOpenApiClient, type OpenApiClient } from '../../src/dingtalk/openapi-client';
 import { uploadImage } from '../../src/dingtalk/upload-media';
 import { extractFileText } from '../../src/files/extract-file-text';
 import type { UploadImage } from '../../src/handlers/generate-image';
@@ -45,6 +45,13 @@ export function createReplyServices(
     config.historyVolumeLatencyMs > 0 ? delayVolume(onDisk, config.historyVolumeLatencyMs) : onDisk;
   // Cold instances reuse the access token a warm one fetched: one OpenAPI call fewer per cold start.
   const tokenCache = createFileTokenCache({ volume, clock });
+  // One client for every OpenAPI caller (answers, cards, downloads, uploads): one access token per instance.
+  const openApi = createOpenApiClient({
+    http: createDingTalkHttp(),
+    apiBase: config.dingtalkApiBase,
+    clock,
+    tokenCache,
+  });
   const endpoint = { apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl };
   const reach = {
     ...(provider.azure ? { azure: provider.azure } : {}),
@@ -79,14 +86,9 @@ export function createReplyServices(
           timeoutMs: config.llmTimeoutMs,
         })
       : undefined,
-    uploadImage: createUploader(config, tokenCache),
+    uploadImage: createUploader(config, openApi),
     downloader: createMessageFileDownloader({
-      openApi: createOpenApiClient({
-        http: createDingTalkHttp(),
-        apiBase: config.dingtalkApiBase,
-        clock,
-        tokenCache,
-      }),
+      openApi,
       http: createDingTalkHttp(DOWNLOAD_TIMEOUT_MS),
       timeoutMs: DOWNLOAD_TIMEOUT_MS,
     }),
@@ -95,7 +97,7 @@ export function createReplyServices(
       apps: config.dingtalkApps,
       apiBase: config.dingtalkApiBase,
       clock,
-      tokenCache,
+      openApi,
     }),
     ...(config.card
       ? {
@@ -104,7 +106,7 @@ export function createReplyServices(
             apiBase: config.dingtalkApiBase,
             clock,
             settings: config.card,
-            tokenCache,
+            openApi,
           }),
         }
       : {}),
@@ -144,14 +146,11 @@ function openVolumeStores(
 }
 
 /** Generated images given as bytes go to DingTalk media with the app of the callback's robot. */
-function createUploader(
-  config: ReplyConfig,
-  tokenCache: ReturnType<typeof createFileTokenCache>,
-): UploadImage {
+function createUploader(config: ReplyConfig, openApi: OpenApiClient): UploadImage {
   return async (png, robotCode, log) => {
     const app = config.dingtalkApps.find((candidate) => candidate.appKey === robotCode);
     if (!app) return undefined;
     const oapiBase = config.provider.dingtalkOapiBase;
-    return uploadImage({ app, oapiBase, apiBase: config.dingtalkApiBase, png, tokenCache, log });
+    return uploadImage({ app, oapiBase, apiBase: config.dingtalkApiBase, png, openApi, log });
   };
 }

@@ -6,7 +6,7 @@ import { createCardClient } from './card-client';
 import { createCardCooldown } from './card-cooldown';
 import { findCardSpace } from './card-space';
 import { createDingTalkHttp } from './create-dingtalk-http';
-import { createOpenApiClient, type DingTalkApp, type TokenCache } from './openapi-client';
+import { createOpenApiClient, type DingTalkApp, type OpenApiClient, type TokenCache } from './openapi-client';
 
 /** How answers are streamed into AI cards. */
 export interface AnswerCardSettings {
@@ -41,6 +41,8 @@ export interface AnswerCardsOptions {
   cooldownMs?: number;
   /** Card calls per second of this instance, all answers together; default 20 (DingTalk allows about 40). */
   callsPerSecond?: number;
+  /** The instance's one OpenAPI client, so every caller shares its access token; built here when absent. */
+  openApi?: OpenApiClient;
 }
 
 // Over ~3 000 Chinese characters a card renders blank (dingtalk.md §6, soimy/openclaw-channel-dingtalk#615); every
@@ -61,12 +63,14 @@ export function createAnswerCards(options: AnswerCardsOptions): {
 } {
   const maxCardChars = options.settings.maxCardChars ?? DEFAULT_MAX_CARD_CHARS;
   if (maxCardChars < MIN_CARD_CHARS) throw new RangeError(`maxCardChars must be at least ${MIN_CARD_CHARS}`);
-  const openApi = createOpenApiClient({
-    http: createDingTalkHttp(options.requestTimeoutMs),
-    apiBase: options.apiBase,
-    clock: options.clock,
-    ...(options.tokenCache === undefined ? {} : { tokenCache: options.tokenCache }),
-  });
+  const openApi =
+    options.openApi ??
+    createOpenApiClient({
+      http: createDingTalkHttp(options.requestTimeoutMs),
+      apiBase: options.apiBase,
+      clock: options.clock,
+      ...(options.tokenCache === undefined ? {} : { tokenCache: options.tokenCache }),
+    });
   const perSecond = options.callsPerSecond ?? 20;
   const pacer = createCallPacer({ perSecond, burst: Math.max(1, Math.floor(perSecond / 2)) });
   const shared = {

@@ -4,6 +4,7 @@ import { deriveMarkdownTitle } from './derive-markdown-title';
 import {
   createOpenApiClient,
   type DingTalkApp,
+  type OpenApiClient,
   type OpenApiRecipient,
   type TokenCache,
 } from './openapi-client';
@@ -25,6 +26,8 @@ export interface AnswerDeliveryOptions {
   retryDelaysMs?: number[];
   /** Access tokens kept across instances (the history volume), shared with the card streamer. */
   tokenCache?: TokenCache;
+  /** The instance's one OpenAPI client, so every caller shares its access token; built here when absent. */
+  openApi?: OpenApiClient;
 }
 
 type Route = { app: DingTalkApp; recipient: OpenApiRecipient } | { missing: string };
@@ -40,12 +43,14 @@ const TITLE_RESERVE_BYTES = 128;
 /** Creates the answer delivery once per instance: webhook first, OpenAPI fallback, parts strictly in order. */
 export function createAnswerDelivery(options: AnswerDeliveryOptions): AnswerDelivery {
   const http = createDingTalkHttp(options.requestTimeoutMs);
-  const openApi = createOpenApiClient({
-    http,
-    apiBase: options.apiBase,
-    clock: options.clock,
-    ...(options.tokenCache ? { tokenCache: options.tokenCache } : {}),
-  });
+  const openApi =
+    options.openApi ??
+    createOpenApiClient({
+      http,
+      apiBase: options.apiBase,
+      clock: options.clock,
+      ...(options.tokenCache ? { tokenCache: options.tokenCache } : {}),
+    });
   const retryDelaysMs = options.retryDelaysMs ?? [500, 1500];
 
   async function deliver(target: DeliveryTarget, markdown: string, log: Logger): Promise<DeliveryResult> {

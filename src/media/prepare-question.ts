@@ -186,7 +186,7 @@ async function prepareFile(
     logged: `[文件] ${name}（${extracted.type}，${extracted.text.length} 字）\n${ask}`,
     images: 0,
     ...(extracted.truncated
-      ? { note: `\n\n（文件较长，只读取了前 ${maxFileCharsLabel(maxFileChars)} 字。）` }
+      ? { note: `\n\n（文件较长，只读取了前 ${maxFileChars.toLocaleString('en-US')} 字。）` }
       : {}),
   };
 }
@@ -216,8 +216,4 @@ function quoteLines(text: string): string {
     .split('\n')
     .map((line) => `> ${line}`)
     .join('\n');
-}
-
-function maxFileCharsLabel(chars: number): string {
-  return chars.toLocaleString('en-US');
 }
