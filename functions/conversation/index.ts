@@ -1,3 +1,5 @@
+// First, so the cap covers every module's code.
+import './baseline-jit';
 import type { ConversationConfig } from '../../src/config/conversation-config';
 import { loadConversationConfig, resolveReplyEndpoint } from '../../src/config/conversation-config';
 import { describeError } from '../../src/describe-error';

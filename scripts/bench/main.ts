@@ -109,7 +109,9 @@ async function main(): Promise<void> {
     notes: {
       ack_ms:
         'conversation bundle loaded in-process in a child process, LOG_LEVEL=info with stdout to a drained pipe; ' +
-        'the async invoke goes to the FC invoke API stand-in in the parent process (loopback, signature checked)',
+        'the async invoke goes to the FC invoke API stand-in (loopback, signature checked) in a process of its own ' +
+        "whose V8 optimising tier is capped as conversation's own is (--max-opt=1), so the stand-in's background " +
+        'compiles do not land in the figure',
       overhead_ms:
         'both functions in their own processes; t0 just before invoking conversation, t1 the webhook stand-in ' +
         "receiving the answer's last post; minus the chat stand-in's time (it answers at once, not streaming); " +
