@@ -1,4 +1,8 @@
 import OpenAI, { AzureOpenAI } from 'openai';
+import { createNodeHttpFetch } from './node-http-fetch';
+
+// One for every client of the instance, so they share kept-alive sockets.
+const nodeHttpFetch = createNodeHttpFetch();
 
 /** One OpenAI-compatible chat API (an LLM_FALLBACKS entry, or the primary OPENAI_* settings). */
 export interface ChatEndpoint {
@@ -22,10 +26,11 @@ export type ProviderTarget =
 
 /**
  * Builds an openai SDK client (or its Azure variant) with the SDK's retries off, since callers manage their
- * own budget; with `proxyUrl` every request, streaming included, goes through that HTTP(S) proxy.
+ * own budget. Requests go over node:http(s) (less CPU than the built-in fetch), or with `proxyUrl` through that
+ * HTTP(S) proxy, streaming included.
  */
 export function createOpenAIClient(target: ProviderTarget, proxyUrl?: string): OpenAI {
-  const common = { maxRetries: 0, ...(proxyUrl ? { fetch: createProxiedFetch(proxyUrl) } : {}) };
+  const common = { maxRetries: 0, fetch: proxyUrl ? createProxiedFetch(proxyUrl) : nodeHttpFetch };
   if (target.kind === 'openai')
     return new OpenAI({ apiKey: target.apiKey, baseURL: target.baseURL, ...common });
   return new AzureOpenAI({

@@ -1,4 +1,8 @@
 const formatters = new Map<string, Intl.DateTimeFormat>();
+// A message asks for the day several times within the same minute; zone offsets are whole minutes, so a day
+// never changes inside one. The last answer per zone is kept.
+const lastDays = new Map<string, { minute: number; day: string }>();
+const MINUTE_MS = 60_000;
 
 /** Whether `timeZone` is an IANA time zone this runtime knows (e.g. 'Asia/Shanghai', 'UTC'). */
 export function isValidTimeZone(timeZone: string): boolean {
@@ -12,10 +16,15 @@ export function isValidTimeZone(timeZone: string): boolean {
 
 /** The calendar day of `ms` in `timeZone` as `yyyymmdd`; throws RangeError for an unknown zone or an invalid time. */
 export function localDay(ms: number, timeZone: string): string {
+  const minute = Math.floor(ms / MINUTE_MS);
+  const last = lastDays.get(timeZone);
+  if (last?.minute === minute) return last.day;
   const parts = formatterFor(timeZone).formatToParts(ms);
   const part = (type: Intl.DateTimeFormatPartTypes): string =>
     parts.find((candidate) => candidate.type === type)?.value ?? '';
-  return `${part('year').padStart(4, '0')}${part('month')}${part('day')}`;
+  const day = `${part('year').padStart(4, '0')}${part('month')}${part('day')}`;
+  lastDays.set(timeZone, { minute, day });
+  return day;
 }
 
 // Building a DateTimeFormat costs far more than formatting with one, and this runs on every message.

@@ -82,11 +82,12 @@ describe('storage shared by several processes on an OSS mount whose exclusive cr
   afterEach(() => remove());
 
   it('runs against a mount where several processes all "create" one name exclusively (the emulation is on)', async () => {
-    // A wide gap between lookup and upload, so processes started together all look before any uploads.
+    // A wide gap between lookup and upload, so processes started together all look before any uploads, even
+    // when a busy machine wakes one of them late.
     const results = await runWorkers(
       dir,
       [0, 1, 2].map(() => ['create', 'contested/name']),
-      { ...MOUNT, OSS_MOUNT_CREATE_DELAY_MS: '500' },
+      { ...MOUNT, OSS_MOUNT_CREATE_DELAY_MS: '2000' },
     );
     // An atomic create lets exactly one of them through.
     expect(results.filter((result) => (result as { created: boolean }).created).length).toBeGreaterThan(1);
