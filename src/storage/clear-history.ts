@@ -3,6 +3,7 @@ import { errorCodeOf } from './has-error-code';
 import type { HistoryScan } from './history-scan';
 import { dayFolder } from './history-scan';
 import { legacySeqs } from './legacy-history';
+import { RECENT_COPY_FILE } from './recent-turns-copy';
 import { formatSeqFileName } from './turn-file';
 import type { Volume } from './volume';
 
@@ -21,7 +22,8 @@ export interface ClearedRange {
 /**
  * Best-effort removal of what a clear marker hides, after the marker is written (so a failed marker never
  * leaves a history half removed and older turns showing again); never throws. Older day folders go whole;
- * in the marker's own day, the records listed before it; and the v1 files of `keyListing` (the key folder).
+ * in the marker's own day, the records listed before it; the recent turns copy and the v1 files of `keyListing`
+ * (the key folder).
  */
 export async function removeClearedRecords(
   volume: Volume,
@@ -40,7 +42,9 @@ export async function removeClearedRecords(
     ...legacySeqs(keyListing).map((seq) => `${keyDir}/${formatSeqFileName(seq)}`),
     ...(keyListing.includes('head.json') ? [`${keyDir}/head.json`] : []),
   ];
-  const all = [...olderDays, ...sameDay, ...legacy];
+  // The copy of the newest turns holds cleared text too (a later answer writes a fresh one).
+  const copy = keyListing.includes(RECENT_COPY_FILE) ? [`${keyDir}/${RECENT_COPY_FILE}`] : [];
+  const all = [...copy, ...olderDays, ...sameDay, ...legacy];
   const now = all.slice(0, MAX_REMOVALS);
   const key = keyDir.slice(keyDir.lastIndexOf('/') + 1);
   const failures = await Promise.all(

@@ -1,6 +1,7 @@
 import type { Clock, HistoryStore, Logger, Turn } from '../ports';
 import { removeClearedRecords } from './clear-history';
 import { formatEntryName, messageEntryId, randomEntryId } from './day-entry-name';
+import { errorCodeOf } from './has-error-code';
 import type { DayRecord, HistoryScan } from './history-scan';
 import {
   CLEAR_SUFFIX,
@@ -15,10 +16,19 @@ import { formatUtcDay } from './local-day';
 import type { MessageScope } from './message-scope';
 import { createMessageMemo, runLater } from './message-scope';
 import { readJsonFile } from './read-json-file';
+import {
+  type CopiedTurn,
+  copyKey,
+  encodeRecentCopy,
+  MAX_COPIED_TURNS,
+  RECENT_COPY_FILE,
+} from './recent-turns-copy';
 import { decodeTurnRecord, encodeClearMarker, encodeTurn } from './turn-file';
 import type { Volume } from './volume';
 
 const SAFE_KEY = /^[A-Za-z0-9_-]{1,128}$/;
+/** The newest turns a store keeps in mind per key, to write the copy from. */
+const MAX_KNOWN = MAX_COPIED_TURNS;
 
 /** Options of the history store on the volume. */
 export interface FileHistoryStoreOptions {
@@ -53,6 +63,8 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHi
   };
   const scanOf = (key: string) => memo.get(`${key}/scan`, () => scanHistory(volume, keyDirOf(key), clock()));
   const keyListingOf = (key: string) => memo.get(`${key}/list`, () => volume.list(keyDirOf(key)));
+  // The newest turns this store knows per key (loaded, then appended): what the next copy is made of.
+  const known = new Map<string, CopiedTurn[]>();
 
   return {
     prepareClear(key) {
@@ -64,15 +76,29 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHi
       const keyDir = keyDirOf(key);
       if (!(maxTurns >= 1)) return [];
       const wanted = Math.floor(maxTurns);
-      return memo.get(`${key}/load/${wanted}`, async () =>
-        loadTurns(volume, keyDir, await scanOf(key), wanted, logger),
-      );
+      return memo.get(`${key}/load/${wanted}`, async () => {
+        const loaded = await loadTurns(volume, keyDir, await scanOf(key), wanted, logger);
+        known.set(key, loaded.copyable);
+        return loaded.turns;
+      });
     },
     async append(key, turn) {
       const keyDir = keyDirOf(key);
+      const day = formatUtcDay(turn.at);
       const name = formatEntryName(turn.at, messageEntryId(turn.msgId), TURN_SUFFIX);
       memo.forget(`${key}/`);
-      await volume.write(`${dayFolder(keyDir, formatUtcDay(turn.at))}/${name}`, encodeTurn(turn));
+      const before = known.get(key);
+      const write = volume.write(`${dayFolder(keyDir, day)}/${name}`, encodeTurn(turn));
+      if (!before) return write;
+      const newest = [...before, { day, name, turn }];
+      known.set(key, newest.slice(-MAX_KNOWN));
+      // Written beside the turn, in the same round trip; a copy that fails only means more reads next time.
+      const copy = volume
+        .write(`${keyDir}/${RECENT_COPY_FILE}`, encodeRecentCopy(newest))
+        .catch((error: unknown) => {
+          logger.debug({ key, code: errorCodeOf(error) }, 'could not update the recent turns copy');
+        });
+      await Promise.all([write, copy]);
     },
     async clear(key) {
       const keyDir = keyDirOf(key);
@@ -82,6 +108,7 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHi
       const scan = scanOf(key);
       const keyListing = keyListingOf(key);
       memo.forget(`${key}/`);
+      known.delete(key);
       await volume.write(`${dayFolder(keyDir, day)}/${marker}`, encodeClearMarker(at));
       await runLater(message, async () => {
         const seen = await Promise.all([scan, keyListing]).catch(() => undefined);
@@ -91,18 +118,25 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHi
   };
 }
 
-/** The newest `maxTurns` turns after the newest clear marker, oldest first. */
+/**
+ * The newest `maxTurns` turns after the newest clear marker, oldest first; and those of them stored as v2 records,
+ * with their names, for the recent turns copy.
+ */
 async function loadTurns(
   volume: Volume,
   keyDir: string,
   scan: HistoryScan,
   maxTurns: number,
   logger: Logger,
-): Promise<Turn[]> {
+): Promise<{ turns: Turn[]; copyable: CopiedTurn[] }> {
   const key = keyDir.slice(keyDir.lastIndexOf('/') + 1);
   const next = createEntryCursor(volume, keyDir, scan);
-  const newest: Turn[] = [];
+  const newest: CopiedTurn[] = [];
   const seen = new Set<string>();
+  const finish = (legacy: Turn[] = []) => {
+    const copyable = newest.reverse();
+    return { turns: [...legacy, ...copyable.map((entry) => entry.turn)], copyable };
+  };
   for (;;) {
     const wanted = maxTurns - newest.length;
     const picked: DayRecord[] = [];
@@ -123,19 +157,28 @@ async function loadTurns(
     // The v1 segment is read alongside the last v2 turns, not after them.
     const [results, legacy] = await Promise.all([
       Promise.all(
-        picked.map((entry) => readJsonFile(volume, `${dayFolder(keyDir, entry.day)}/${entry.name}`)),
+        picked.map((entry) => {
+          const copied = scan.copied.get(copyKey(entry.day, entry.name));
+          if (copied) return { status: 'copied' as const, turn: copied };
+          return readJsonFile(volume, `${dayFolder(keyDir, entry.day)}/${entry.name}`);
+        }),
       ),
       exhausted ? loadLegacyTurns(volume, keyDir, scan.legacyHint, wanted, logger) : undefined,
     ]);
     for (const [index, result] of results.entries()) {
+      const entry = picked[index] as DayRecord;
       // Gone since the listing: a clear's clean-up removed it, so nothing older belongs to this history.
-      if (result.status === 'missing') return newest.reverse();
-      const record = result.status === 'ok' ? decodeTurnRecord(result.value) : undefined;
-      if (record?.type === 'turn') newest.push(record.turn);
-      else logger.warn({ key, file: picked[index]?.name }, 'skipping unreadable history turn file');
+      if (result.status === 'missing') return finish();
+      const record =
+        result.status === 'copied'
+          ? { type: 'turn' as const, turn: result.turn }
+          : result.status === 'ok'
+            ? decodeTurnRecord(result.value)
+            : undefined;
+      if (record?.type === 'turn') newest.push({ day: entry.day, name: entry.name, turn: record.turn });
+      else logger.warn({ key, file: entry.name }, 'skipping unreadable history turn file');
     }
-    if (legacy)
-      return [...legacy.slice(Math.max(0, legacy.length - (maxTurns - newest.length))), ...newest.reverse()];
-    if (cleared || newest.length >= maxTurns) return newest.reverse();
+    if (legacy) return finish(legacy.slice(Math.max(0, legacy.length - (maxTurns - newest.length))));
+    if (cleared || newest.length >= maxTurns) return finish();
   }
 }

@@ -1,8 +1,10 @@
+import type { Turn } from '../ports';
 import type { DayEntry } from './day-entry-name';
 import { newestFirst, parseEntryName } from './day-entry-name';
 import { formatUtcDay } from './local-day';
 import type { JsonFileResult } from './read-json-file';
 import { readJsonFile } from './read-json-file';
+import { decodeRecentCopy, RECENT_COPY_FILE } from './recent-turns-copy';
 import type { Volume } from './volume';
 
 const DAY_MS = 86_400_000;
@@ -19,6 +21,8 @@ export interface HistoryScan {
   listed: Map<string, DayRecord[]>;
   /** The v1 head hint (`head.json`), read in the same round trip. */
   legacyHint: JsonFileResult;
+  /** The copy of the newest turns (recent-turns-copy.ts), read in the same round trip. */
+  copied: Map<string, Turn>;
 }
 
 /** The folder of one day's records. */
@@ -28,19 +32,22 @@ export function dayFolder(keyDir: string, day: string): string {
 
 /**
  * Lists the day folders and, in the same round trip, today's and yesterday's records (where recent turns
- * are) and the v1 head hint, so a load usually needs one more round trip: reading the turns.
+ * are), the v1 head hint and the copy of the newest turns, so a load usually needs no further round trip, or
+ * one to read the turns the copy lacks.
  */
 export async function scanHistory(volume: Volume, keyDir: string, now: number): Promise<HistoryScan> {
   const recent = [formatUtcDay(now), formatUtcDay(now - DAY_MS)];
-  const [days, legacyHint, ...listings] = await Promise.all([
+  const [days, legacyHint, copy, ...listings] = await Promise.all([
     volume.list(`${keyDir}/days`),
     readJsonFile(volume, `${keyDir}/head.json`),
+    readJsonFile(volume, `${keyDir}/${RECENT_COPY_FILE}`),
     ...recent.map((day) => listDay(volume, keyDir, day)),
   ]);
   return {
     days: days.filter((day) => DAY_FOLDER.test(day)),
     listed: new Map(recent.map((day, index) => [day, listings[index] ?? []])),
     legacyHint,
+    copied: decodeRecentCopy(copy),
   };
 }
 

@@ -136,11 +136,12 @@ describe('history edge cases', () => {
     const first = freshMessage({ webhook, text: '第一轮', staffId });
     await ask(first);
     const dir = join(c.historyDir, 'history', historyKey([String(first.conversationId), staffId]));
-    const turns = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((entry) =>
+    const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((entry) =>
       entry.isFile(),
     );
-    expect(turns).toHaveLength(1);
-    for (const entry of turns) await writeFile(join(entry.parentPath, entry.name), '{"v":1,"type":"turn",');
+    // The turn, and the copy of the newest turns.
+    expect(files.map((entry) => entry.name).sort()).toEqual([expect.stringMatching(/^\d{13}-/), 'recent.json']);
+    for (const entry of files) await writeFile(join(entry.parentPath, entry.name), '{"v":1,"type":"turn",');
     // A v1 file of an earlier version, broken too.
     await writeFile(join(dir, '000000000002.json'), '\u0000\u0001garbage');
     await writeFile(join(dir, 'head.json'), '{"seq":2}');

@@ -89,8 +89,8 @@ describe('createFileHistoryStore', () => {
       clock: () => now,
     });
     expect(msgIds(await metered.load(KEY, 5))).toEqual(['msg95', 'msg96', 'msg97', 'msg98', 'msg99']);
-    // One round trip of listings (the days, today, yesterday, the v1 hint), one of reads.
-    expect(meter.counts().beforeModel).toEqual({ roundTrips: 2, ops: 9 });
+    // One round trip of listings (the days, today, yesterday, the v1 hint, the recent turns copy), one of reads.
+    expect(meter.counts().beforeModel).toEqual({ roundTrips: 2, ops: 10 });
     expect(msgIds(await store().load(KEY, 35))).toEqual(msgIds(turns.slice(65)));
     now = NOW + 30 * 24 * HOUR;
     expect(msgIds(await store().load(KEY, 3))).toEqual(['msg97', 'msg98', 'msg99']);
