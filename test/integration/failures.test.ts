@@ -140,7 +140,10 @@ describe('history edge cases', () => {
       entry.isFile(),
     );
     // The turn, and the copy of the newest turns.
-    expect(files.map((entry) => entry.name).sort()).toEqual([expect.stringMatching(/^\d{13}-/), 'recent.json']);
+    expect(files.map((entry) => entry.name).sort()).toEqual([
+      expect.stringMatching(/^\d{13}-/),
+      'recent.json',
+    ]);
     for (const entry of files) await writeFile(join(entry.parentPath, entry.name), '{"v":1,"type":"turn",');
     // A v1 file of an earlier version, broken too.
     await writeFile(join(dir, '000000000002.json'), '\u0000\u0001garbage');
