@@ -31,7 +31,8 @@ export interface Http1ResponseParser {
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [^\r\n]*)?$/;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** An RFC 9110 token: what a header name (and a method) may be. */
+export const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const CHUNK_SIZE = /^([0-9A-Fa-f]{1,8})(?:[ \t]*;[^\r\n]*)?$/;
 
 type Framing = { kind: 'length'; remaining: number } | { kind: 'chunked' } | { kind: 'close' };
@@ -177,7 +178,7 @@ function parseHead(text: string): { status: number; headers: Record<string, stri
     const colon = line.indexOf(':');
     const name = line.slice(0, colon).toLowerCase();
     // No colon, whitespace before it, or obsolete line folding: refused, as llhttp does.
-    if (colon <= 0 || !HEADER_NAME.test(name)) throw new MalformedResponseError('bad header line');
+    if (colon <= 0 || !HTTP_TOKEN.test(name)) throw new MalformedResponseError('bad header line');
     const value = line.slice(colon + 1).trim();
     headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
   }

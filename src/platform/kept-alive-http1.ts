@@ -1,6 +1,6 @@
 import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
-import { createHttp1ResponseParser, type Http1Response } from './http1-response-parser';
+import { createHttp1ResponseParser, HTTP_TOKEN, type Http1Response } from './http1-response-parser';
 
 /** One request: the path as sent, header names as given (Host added when missing), the whole body. */
 export interface Http1Request {
@@ -30,8 +30,7 @@ export interface KeptAliveHttp1 {
 const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_IDLE_PER_ORIGIN = 4;
 const TCP_KEEPALIVE_DELAY_MS = 1000;
-// RFC 9110 field syntax: a token name, and a value without CR, LF or NUL (Node's http refuses the same).
-const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// RFC 9110 field values: no CR, LF or NUL (Node's http refuses the same).
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const REQUEST_TARGET = /^\/[\x21-\x7e]*$/;
 
@@ -183,7 +182,7 @@ export function createKeptAliveHttp1(options: { ca?: string | Buffer } = {}): Ke
 
 /** The request line, the headers and the body as one buffer, so it leaves in one write. */
 function serialize(origin: URL, request: Http1Request): Buffer {
-  if (!FIELD_NAME.test(request.method) || !REQUEST_TARGET.test(request.path)) {
+  if (!HTTP_TOKEN.test(request.method) || !REQUEST_TARGET.test(request.path)) {
     throw new Http1ExchangeError('ERR_INVALID_CHAR');
   }
   let head = `${request.method} ${request.path} HTTP/1.1\r\n`;
@@ -192,7 +191,7 @@ function serialize(origin: URL, request: Http1Request): Buffer {
     head += `host: ${origin.host}\r\n`;
   }
   for (const [name, value] of Object.entries(request.headers)) {
-    if (!FIELD_NAME.test(name) || !FIELD_VALUE.test(value)) throw new Http1ExchangeError('ERR_INVALID_CHAR');
+    if (!HTTP_TOKEN.test(name) || !FIELD_VALUE.test(value)) throw new Http1ExchangeError('ERR_INVALID_CHAR');
     // The length is always the body's own.
     if (name.toLowerCase() === 'content-length') continue;
     head += `${name}: ${value}\r\n`;

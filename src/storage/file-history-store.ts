@@ -27,8 +27,6 @@ import { decodeTurnRecord, encodeClearMarker, encodeTurn } from './turn-file';
 import type { Volume } from './volume';
 
 const SAFE_KEY = /^[A-Za-z0-9_-]{1,128}$/;
-/** The newest turns a store keeps in mind per key, to write the copy from. */
-const MAX_KNOWN = MAX_COPIED_TURNS;
 
 /** Options of the history store on the volume. */
 export interface FileHistoryStoreOptions {
@@ -91,7 +89,7 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHi
       const write = volume.write(`${dayFolder(keyDir, day)}/${name}`, encodeTurn(turn));
       if (!before) return write;
       const newest = [...before, { day, name, turn }];
-      known.set(key, newest.slice(-MAX_KNOWN));
+      known.set(key, newest.slice(-MAX_COPIED_TURNS));
       // Written beside the turn, in the same round trip; a copy that fails only means more reads next time.
       const copy = volume
         .write(`${keyDir}/${RECENT_COPY_FILE}`, encodeRecentCopy(newest))
