@@ -155,6 +155,12 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown('@0426581234567890')).toBe('<p>@0426581234567890</p>');
   });
 
+  it('leaves a link whose address holds inline code as text, its plain URL still linked', () => {
+    const bare = '<a href="https://e.com/" target="_blank" rel="noopener noreferrer">https://e.com/</a>';
+    expect(renderMarkdown('[](https://e.com/`*`)')).toBe(`<p>[](${bare}<code>*</code>)</p>`);
+    expect(renderMarkdown('![x](https://e.com/`a`)')).toBe(`<p>![x](${bare}<code>a</code>)</p>`);
+  });
+
   it('cannot be tricked by placeholder characters in the input', () => {
     expect(renderMarkdown('`x` \uE0000\uE000 **b**')).toBe('<p><code>x</code> 0 <strong>b</strong></p>');
   });

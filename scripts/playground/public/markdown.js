@@ -250,7 +250,9 @@ function renderInline(text, context) {
   );
   out = out.replace(
     /(!?)\[([^\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)(?:\s+&quot;[^)]*&quot;)?\)/g,
-    (_, bang, label, url) => {
+    (whole, bang, label, url) => {
+      // Inline code inside an address cannot be part of a URL: leave the whole thing as text.
+      if (url.includes(HOLE)) return whole;
       if (bang) return hole(holes, renderImage(url, label, context, holes));
       if (!SAFE_URL.test(url)) return hole(holes, renderEmphasis(label || url, holes));
       return hole(holes, link(url, renderEmphasis(label || url, holes)));
