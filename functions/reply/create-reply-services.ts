@@ -24,11 +24,15 @@ import { createFileQuotaStore } from '../../src/storage/file-quota-store';
 import { createFileTokenCache } from '../../src/storage/file-token-cache';
 import { createFileUsageStore } from '../../src/storage/file-usage-store';
 import { createFileUserIndex } from '../../src/storage/file-user-index';
+import type { LegacyMarkerDays } from '../../src/storage/legacy-marker-days';
+import { createLegacyMarkerDays } from '../../src/storage/legacy-marker-days';
 import type { MessageScope } from '../../src/storage/message-scope';
 import { createNodeVolume } from '../../src/storage/node-volume';
 import { createProcessedStore } from '../../src/storage/processed-store';
 import type { Volume } from '../../src/storage/volume';
 
+// The v1 marker folders are listed again this often (see legacy-marker-days.ts).
+const LEGACY_DAYS_REFRESH_MS = 10 * 60_000;
 // Per picture or file, both DingTalk requests together; paid from the reply's 60 s delivery budget.
 const DOWNLOAD_TIMEOUT_MS = 15_000;
 
@@ -43,6 +47,7 @@ export function createReplyServices(
   const onDisk = createNodeVolume(config.historyDir);
   const volume =
     config.historyVolumeLatencyMs > 0 ? delayVolume(onDisk, config.historyVolumeLatencyMs) : onDisk;
+  const legacyDays = createLegacyMarkerDays({ clock, refreshMs: LEGACY_DAYS_REFRESH_MS });
   // Cold instances reuse the access token a warm one fetched: one OpenAPI call fewer per cold start.
   const tokenCache = createFileTokenCache({ volume, clock });
   // One client for every OpenAPI caller (answers, cards, downloads, uploads): one access token per instance.
@@ -63,7 +68,7 @@ export function createReplyServices(
     templates: config.templates,
     volume,
     openStores: (messageVolume, scope, messageLog) =>
-      openVolumeStores(config, messageVolume, scope, messageLog),
+      openVolumeStores(config, { volume: messageVolume, legacyDays }, scope, messageLog),
     housekeeping: createDayFolderHousekeeping({ logger: log, timeZone: policy.timeZone }),
     moderation: policy.moderation
       ? createAliyunModeration({ endpoint: policy.moderation.endpoint, credentials: roleCredentials })
@@ -116,7 +121,7 @@ export function createReplyServices(
 /** The stores on the history volume, opened for one message. */
 function openVolumeStores(
   config: ReplyConfig,
-  volume: Volume,
+  { volume, legacyDays }: { volume: Volume; legacyDays: LegacyMarkerDays },
   message: MessageScope,
   logger: Logger,
 ): VolumeStores {
@@ -131,6 +136,7 @@ function openVolumeStores(
       clock,
       leaseMs: replyLeaseMs(config.llmTimeoutMs),
       message,
+      legacyDays,
     }),
     // Counted only where something reads the counts: the daily limit, or admins' #统计 and #查对话.
     quota:

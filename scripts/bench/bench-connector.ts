@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatApi } from '../emulators/chat-api';
@@ -99,14 +99,24 @@ export interface BenchConnector {
   stop(): Promise<void>;
 }
 
+/** Processed-message tickets go to `processed/<2 hex>/` (processed-store.ts): 256 shard folders. */
+const TICKET_SHARDS = 256;
+
 /**
  * Starts the stand-ins and one instance of each function. Every reply invocation runs in the one reply
- * process as soon as FC's stand-in accepts it, concurrently when several are queued.
+ * process as soon as FC's stand-in accepts it, concurrently when several are queued. The history volume starts
+ * empty, as a new deployment's, or with `volumeInUse` as one's after its first ~1,500 messages: every ticket
+ * shard folder made (the first claim into a shard makes it, one mkdir).
  */
 export async function startBenchConnector(
-  options: { cards?: boolean; storageLatencyMs?: number } = {},
+  options: { cards?: boolean; storageLatencyMs?: number; volumeInUse?: boolean } = {},
 ): Promise<BenchConnector> {
   const historyDir = await mkdtemp(join(tmpdir(), 'bench-history-'));
+  if (options.volumeInUse) {
+    for (let shard = 0; shard < TICKET_SHARDS; shard += 1) {
+      await mkdir(join(historyDir, 'processed', shard.toString(16).padStart(2, '0')), { recursive: true });
+    }
+  }
   const chat = await startChatApi({ apiKey: BENCH_API_KEY });
   const dingtalk = await startDingTalkApi({
     apps: [{ appKey: BENCH_ROBOT.code, appSecret: BENCH_APP_SECRET }],

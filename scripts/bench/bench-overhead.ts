@@ -27,10 +27,13 @@ export async function measureOverhead(options: {
   warmup: number;
   /** Delays every history-volume operation this long (the reply's HISTORY_VOLUME_LATENCY_MS). */
   storageLatencyMs?: number;
+  /** Starts from a volume in use rather than a new deployment's empty one (see startBenchConnector). */
+  volumeInUse?: boolean;
 }): Promise<OverheadResult> {
-  const connector = await startBenchConnector(
-    options.storageLatencyMs ? { storageLatencyMs: options.storageLatencyMs } : {},
-  );
+  const connector = await startBenchConnector({
+    ...(options.storageLatencyMs ? { storageLatencyMs: options.storageLatencyMs } : {}),
+    ...(options.volumeInUse ? { volumeInUse: true } : {}),
+  });
   try {
     const overheads: number[] = [];
     const conversationMs: number[] = [];

@@ -19,6 +19,8 @@ export interface BenchResults extends ColdLoadResult, MemoryResult {
   overhead_ms: { p50: number; p99: number };
   /** Median CPU time (user + system) of the reply instance per message, chat and DingTalk stand-ins excluded. */
   reply_cpu_ms_per_message: number;
+  /** The same in the overhead_ms run, on a new deployment's empty volume (see notes). */
+  reply_cpu_ms_per_message_new_volume: number;
   /** overhead_ms with every history-volume operation delayed (see notes). */
   overhead_ms_at_storage_latency: { p50: number; p99: number };
   storage_ops_per_message: StorageOpsResult;

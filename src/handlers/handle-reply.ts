@@ -81,8 +81,8 @@ function parseJob(event: Buffer, deps: ReplyDeps): ReplyJob | undefined {
 
 /**
  * Claims the message and, in the same round trip, starts every read it needs; composes the reply; marks the
- * claim as delivering before anything becomes visible; delivers; then writes the turn, the usage, the index
- * and the done mark together, with the clean-ups the stores left for last.
+ * claim as delivering before anything becomes visible (that settles the message for good); delivers; then
+ * writes the turn, the usage and the index together, with the clean-ups the stores left for last.
  */
 async function answerOnce(job: ReplyJob, meter: VolumeMeter, deps: ReplyDeps): Promise<ReplyOutcome> {
   const { log } = deps;
@@ -142,14 +142,13 @@ async function answerOnce(job: ReplyJob, meter: VolumeMeter, deps: ReplyDeps): P
     ? { delivered: true }
     : await deps.delivery.deliver(target, reply.text, log);
   if (!result.delivered) {
-    // The delivery has logged why; the claim is closed so no retry posts the parts that did arrive again.
-    await runLastWrites(claim.markDone());
+    // The delivery has logged why; the delivering mark keeps retries from posting the parts that did arrive.
+    await runLastWrites();
     return 'undelivered';
   }
   await runLastWrites(
     reply.turn ? saveTurn(job, keys.history, reply.turn, guarded) : undefined,
     recordUse(job, keys, reply, guarded),
-    claim.markDone(),
   );
   return reply.turn ? 'answered' : 'notice';
 }

@@ -56,18 +56,10 @@ export function guardVolumeStores<T extends VolumeStores>(stores: T, log: Logger
     processed: {
       async claim(msgId) {
         // Without the marker, FC's task-id de-duplication still stops DingTalk's redeliveries.
-        const unclaimed: ClaimResult = {
-          claimed: true,
-          markDelivering: async () => {},
-          markDone: async () => {},
-        };
+        const unclaimed: ClaimResult = { claimed: true, markDelivering: async () => {} };
         const claim = await processed.claim(msgId).catch(fallback('claim', unclaimed));
         if (!claim.claimed || claim === unclaimed) return claim;
-        return {
-          claimed: true,
-          markDelivering: skip('mark delivering', claim.markDelivering),
-          markDone: skip('mark done', claim.markDone),
-        };
+        return { claimed: true, markDelivering: skip('mark delivering', claim.markDelivering) };
       },
     },
     history: {

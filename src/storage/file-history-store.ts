@@ -161,7 +161,7 @@ async function loadTurns(
           return readJsonFile(volume, `${dayFolder(keyDir, entry.day)}/${entry.name}`);
         }),
       ),
-      exhausted ? loadLegacyTurns(volume, keyDir, scan.legacyHint, wanted, logger) : undefined,
+      exhausted ? loadLegacyTurns(volume, keyDir, wanted, logger) : undefined,
     ]);
     for (const [index, result] of results.entries()) {
       const entry = picked[index] as DayRecord;

@@ -2,7 +2,6 @@ import type { Turn } from '../ports';
 import type { DayEntry } from './day-entry-name';
 import { newestFirst, parseEntryName } from './day-entry-name';
 import { formatUtcDay } from './local-day';
-import type { JsonFileResult } from './read-json-file';
 import { readJsonFile } from './read-json-file';
 import { decodeRecentCopy, RECENT_COPY_FILE } from './recent-turns-copy';
 import type { Volume } from './volume';
@@ -19,8 +18,6 @@ export interface HistoryScan {
   days: string[];
   /** The records of the days listed so far (today's and yesterday's up front). */
   listed: Map<string, DayRecord[]>;
-  /** The v1 head hint (`head.json`), read in the same round trip. */
-  legacyHint: JsonFileResult;
   /** The copy of the newest turns (recent-turns-copy.ts), read in the same round trip. */
   copied: Map<string, Turn>;
 }
@@ -32,21 +29,19 @@ export function dayFolder(keyDir: string, day: string): string {
 
 /**
  * Lists the day folders and, in the same round trip, today's and yesterday's records (where recent turns
- * are), the v1 head hint and the copy of the newest turns, so a load usually needs no further round trip, or
- * one to read the turns the copy lacks.
+ * are) and the copy of the newest turns, so a load usually needs no further round trip, or one to read the
+ * turns the copy lacks.
  */
 export async function scanHistory(volume: Volume, keyDir: string, now: number): Promise<HistoryScan> {
   const recent = [formatUtcDay(now), formatUtcDay(now - DAY_MS)];
-  const [days, legacyHint, copy, ...listings] = await Promise.all([
+  const [days, copy, ...listings] = await Promise.all([
     volume.list(`${keyDir}/days`),
-    readJsonFile(volume, `${keyDir}/head.json`),
     readJsonFile(volume, `${keyDir}/${RECENT_COPY_FILE}`),
     ...recent.map((day) => listDay(volume, keyDir, day)),
   ]);
   return {
     days: days.filter((day) => DAY_FOLDER.test(day)),
     listed: new Map(recent.map((day, index) => [day, listings[index] ?? []])),
-    legacyHint,
     copied: decodeRecentCopy(copy),
   };
 }

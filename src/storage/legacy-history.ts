@@ -7,6 +7,7 @@ import type { Volume } from './volume';
 // The v1 layout (frozen, read only): `history/<key>/<12-digit seq>.json` turns and clear markers, numbered from
 // 1 without gaps, with a head hint `head.json` {"seq":n} that every v1 append raised. A v1 clear deleted the
 // turns below its marker from the lowest up, so "n+1 missing while n is present" means n is the newest.
+const HEAD_FILE = 'head.json';
 
 /** The v1 head hint from `head.json`; undefined when missing or unusable. */
 export function parseHeadHint(result: JsonFileResult): number | undefined {
@@ -25,17 +26,22 @@ export function legacySeqs(names: readonly string[]): number[] {
 
 /**
  * The newest v1 turns of `keyDir` (at most `maxTurns`, oldest first), stopping at a v1 clear marker or at a
- * turn a v1 clear deleted. `hint` is the head.json read the caller already made; without a usable one the
- * folder is listed (a v1 history always had its hint, so for everyone else that listing finds nothing).
+ * turn a v1 clear deleted. Asked only when the v2 records run out: the head hint and the folder's names are
+ * read together, so a history without v1 files costs that one round trip.
  */
 export async function loadLegacyTurns(
   volume: Volume,
   keyDir: string,
-  hint: JsonFileResult,
   maxTurns: number,
   logger: Logger,
 ): Promise<Turn[]> {
+  const [hint, names] = await Promise.all([
+    readJsonFile(volume, `${keyDir}/${HEAD_FILE}`),
+    volume.list(keyDir),
+  ]);
   const hinted = parseHeadHint(hint);
+  const listed = legacySeqs(names).at(-1);
+  if (hinted === undefined && listed === undefined) return [];
   const readDown = (from: number, count: number) =>
     Promise.all(
       Array.from({ length: Math.min(count, from) }, (_, i) =>
@@ -43,15 +49,16 @@ export async function loadLegacyTurns(
       ),
     );
   // The hint is almost always right (no v1 writer is left): read below it while checking it.
+  const start = hinted ?? (listed as number);
   const [probed, speculative] = await Promise.all([
-    hinted === undefined ? undefined : probeForward(volume, keyDir, hinted),
-    hinted === undefined ? undefined : readDown(hinted, maxTurns),
+    probeForward(volume, keyDir, start),
+    readDown(start, maxTurns),
   ]);
-  const head = probed ?? (await findHeadByListing(volume, keyDir));
+  const head = probed ?? (start === listed ? 0 : await findHeadFrom(volume, keyDir, listed));
   const key = keyDir.slice(keyDir.lastIndexOf('/') + 1);
   const turns: Turn[] = [];
   let next = head;
-  let batch = head === hinted ? speculative : undefined;
+  let batch = head === start ? speculative : undefined;
   while (next >= 1 && turns.length < maxTurns) {
     const wanted = batch ?? (await readDown(next, maxTurns - turns.length));
     batch = undefined;
@@ -71,9 +78,10 @@ export async function loadLegacyTurns(
   return turns.reverse();
 }
 
-async function findHeadByListing(volume: Volume, keyDir: string): Promise<number> {
-  const listed = legacySeqs(await volume.list(keyDir)).at(-1) ?? 0;
-  return listed === 0 ? 0 : ((await probeForward(volume, keyDir, listed)) ?? listed);
+/** The head from the listing when the hint pointed at a turn that is gone. */
+async function findHeadFrom(volume: Volume, keyDir: string, listed: number | undefined): Promise<number> {
+  if (listed === undefined) return 0;
+  return (await probeForward(volume, keyDir, listed)) ?? listed;
 }
 
 /** Gallops up from `from`, then bisects, to the last present turn; undefined when `from` itself is gone. */

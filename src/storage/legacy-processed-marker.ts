@@ -17,21 +17,28 @@ export interface LegacyMarker {
 /**
  * The v1 markers of a message (`processed/<yyyymmdd UTC>/<hash>.json` holding {"state","at"}), written by the
  * version before this one: today's, and yesterday's early in the day, so a message that version claimed is not
- * answered again after the upgrade. A marker a failed write left empty or torn counts as a claim made at its
- * modification time.
+ * answered again after the upgrade; only in the day folders `existing` names, when the caller knows them. A
+ * marker a failed write left empty or torn counts as a claim made at its modification time.
  */
-export async function readLegacyMarkers(volume: Volume, hash: string, now: number): Promise<LegacyMarker[]> {
+export async function readLegacyMarkers(
+  volume: Volume,
+  hash: string,
+  now: number,
+  existing?: ReadonlySet<string>,
+): Promise<LegacyMarker[]> {
   const days = [formatUtcDay(now), ...(now % DAY_MS < CARRY_OVER_MS ? [formatUtcDay(now - DAY_MS)] : [])];
   const found = await Promise.all(
-    days.map(async (day): Promise<LegacyMarker | undefined> => {
-      const path = `processed/${day}/${hash}.json`;
-      const result = await readJsonFile(volume, path);
-      if (result.status === 'missing') return undefined;
-      const marker = result.status === 'ok' ? decodeMarker(result.value) : undefined;
-      if (marker) return marker;
-      const modified = await volume.modifiedAt(path);
-      return modified === undefined ? undefined : { at: modified, state: 'claim' };
-    }),
+    days
+      .filter((day) => existing === undefined || existing.has(day))
+      .map(async (day): Promise<LegacyMarker | undefined> => {
+        const path = `processed/${day}/${hash}.json`;
+        const result = await readJsonFile(volume, path);
+        if (result.status === 'missing') return undefined;
+        const marker = result.status === 'ok' ? decodeMarker(result.value) : undefined;
+        if (marker) return marker;
+        const modified = await volume.modifiedAt(path);
+        return modified === undefined ? undefined : { at: modified, state: 'claim' };
+      }),
   );
   return found.filter((marker) => marker !== undefined);
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock, Logger } from '../ports';
 import { formatEntryName, randomEntryId } from './day-entry-name';
 import { errorCodeOf } from './has-error-code';
+import type { LegacyMarkerDays } from './legacy-marker-days';
 import type { LegacyMarker } from './legacy-processed-marker';
 import { readLegacyMarkers } from './legacy-processed-marker';
 import type { MessageScope } from './message-scope';
@@ -9,6 +10,8 @@ import { runLater } from './message-scope';
 import type { Volume } from './volume';
 
 const DAY_MS = 86_400_000;
+// 'done' is only read: the release before this one marked answered messages so, and its tickets stay for the
+// retention. A ticket at 'delivering' already settles a message for good.
 const STATES = ['claim', 'delivering', 'done'] as const;
 type EntryState = (typeof STATES)[number];
 const ENTRY = /^([0-9a-f]{32})\.(\d{13})-([0-9a-f]{16})\.(claim|delivering|done)$/;
@@ -20,7 +23,7 @@ const MAX_PRUNED = 32;
 
 /** Outcome of claiming a msgId: the right to answer it, or why another attempt owns it. */
 export type ClaimResult =
-  | { claimed: true; markDelivering(): Promise<void>; markDone(): Promise<void> }
+  | { claimed: true; markDelivering(): Promise<void> }
   | { claimed: false; state: 'done' | 'delivering' | 'in-progress' };
 
 /** Options of the processed-message store. */
@@ -33,6 +36,8 @@ export interface ProcessedStoreOptions {
   /** Entries older than this are removed (default 3 days; redeliveries stop well within a day). */
   retentionDays?: number;
   message?: MessageScope;
+  /** The instance's knowledge of v1 marker folders; without it, every claim looks for its v1 marker files. */
+  legacyDays?: LegacyMarkerDays;
 }
 
 /** Durable record of handled DingTalk msgIds, shared by all instances, so each message is answered once. */
@@ -53,19 +58,25 @@ interface Ticket {
 // other; at most one ever finds itself alone, whatever the timing (writes and listings being consistent, as
 // OSS's are). Attempts that see only other fresh claims step back (remove their ticket, wait a random moment,
 // look again): one that still sees a claim after stepping back leaves the message to it, one that sees none
-// tries again, so simultaneous attempts settle on one owner instead of all giving up. The state moves on by
-// new names (`.delivering`, `.done`) under the same ticket. Times come from this function's own clock, never
-// from the message body.
+// tries again, so simultaneous attempts settle on one owner instead of all giving up. Before anything of the
+// answer becomes visible the owner adds `.delivering` under the same ticket, and that settles the message for
+// good: a claim can expire (its owner may have died before answering), a delivering ticket never does (part of
+// the answer may be out). Nothing is written after the answer: a done mark would say nothing more, and cost a
+// file per message. Times come from this function's own clock, never from the message body.
 /** A processed store on the shared volume: one ticket per attempt at a message. */
 export function createProcessedStore(options: ProcessedStoreOptions): ProcessedStore {
-  const { volume, logger, clock, leaseMs, message } = options;
+  const { volume, logger, clock, leaseMs, message, legacyDays } = options;
   const retentionMs = (options.retentionDays ?? 3) * DAY_MS;
 
   return {
     async claim(msgId) {
       const hash = createHash('sha256').update(msgId).digest('hex').slice(0, 32);
       const shard = `processed/${hash.slice(0, 2)}`;
-      const legacy = readLegacyMarkers(volume, hash, clock());
+      // Without a listing of the v1 folders (it failed), both candidate days are looked at.
+      const existing = legacyDays
+        ? legacyDays.list(volume).catch(() => undefined)
+        : Promise.resolve(undefined);
+      const legacy = existing.then((days) => readLegacyMarkers(volume, hash, clock(), days));
       // Awaited after this attempt's own write, which may fail first.
       legacy.catch(() => undefined);
       for (let attempt = 1; ; attempt += 1) {
@@ -81,11 +92,7 @@ export function createProcessedStore(options: ProcessedStoreOptions): ProcessedS
             logger.warn({ marker: hash }, 'took over an expired processed-message claim');
           }
           await runLater(message, () => pruneExpired(shard, names));
-          return {
-            claimed: true,
-            markDelivering: () => writeTicket(own, 'delivering'),
-            markDone: () => writeTicket(own, 'done'),
-          };
+          return { claimed: true, markDelivering: () => writeTicket(own, 'delivering') };
         }
         if (verdict !== 'contended') {
           // Answered or being answered: this attempt's ticket only needs to go, not to hold anyone up.

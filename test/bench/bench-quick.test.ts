@@ -64,9 +64,12 @@ describe('npm run bench -- --quick', () => {
     }
   });
 
-  it('reports the reply CPU per message as a positive number of milliseconds', () => {
-    expect(results.reply_cpu_ms_per_message).toBeTypeOf('number');
-    expect(results.reply_cpu_ms_per_message).toBeGreaterThan(0);
+  it('reports the reply CPU per message, on a volume in use and on a new one, in milliseconds', () => {
+    for (const key of ['reply_cpu_ms_per_message', 'reply_cpu_ms_per_message_new_volume']) {
+      expect(results[key], key).toBeTypeOf('number');
+      expect(results[key], key).toBeGreaterThan(0);
+      expect(results.notes[key], key).toMatch(/cpuUsage|empty/);
+    }
   });
 
   it('reports the storage round trips and operations before and after the model', () => {

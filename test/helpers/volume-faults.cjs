@@ -76,7 +76,27 @@ for (const name of [...WRITES, ...READS, 'open']) {
 }
 
 // The callback functions too (the reply's volume uses them): on the volume they go through the faulty promise
-// versions above, so both APIs fail alike.
+// versions above, so both APIs fail alike. Callback open hands out a descriptor, not a FileHandle: it fails as
+// the promise version would, or opens for real (on a full volume the name is created; writes to it then fail).
+const realOpen = fs.open;
+fs.open = function faultyOpen(target, flags, ...rest) {
+  const callback = rest[rest.length - 1];
+  const fault = typeof callback === 'function' && onVolume(target) ? currentFault() : '';
+  const writing = isWriteOpen(flags);
+  const code =
+    fault === 'eio'
+      ? 'EIO'
+      : fault === 'missing'
+        ? writing
+          ? 'EROFS'
+          : 'ENOENT'
+        : fault === 'readonly' && writing
+          ? 'EROFS'
+          : undefined;
+  if (code === undefined) return realOpen.call(this, target, flags, ...rest);
+  process.nextTick(callback, fail(code, 'open', target));
+};
+
 for (const name of [...WRITES, ...READS]) {
   const realCallback = fs[name];
   if (typeof realCallback !== 'function' || typeof fsp[name] !== 'function') continue;

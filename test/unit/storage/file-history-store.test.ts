@@ -89,8 +89,8 @@ describe('createFileHistoryStore', () => {
       clock: () => now,
     });
     expect(msgIds(await metered.load(KEY, 5))).toEqual(['msg95', 'msg96', 'msg97', 'msg98', 'msg99']);
-    // One round trip of listings (the days, today, yesterday, the v1 hint, the recent turns copy), one of reads.
-    expect(meter.counts().beforeModel).toEqual({ roundTrips: 2, ops: 10 });
+    // One round trip of listings (the days, today, yesterday, the recent turns copy), one of reads.
+    expect(meter.counts().beforeModel).toEqual({ roundTrips: 2, ops: 9 });
     expect(msgIds(await store().load(KEY, 35))).toEqual(msgIds(turns.slice(65)));
     now = NOW + 30 * 24 * HOUR;
     expect(msgIds(await store().load(KEY, 3))).toEqual(['msg97', 'msg98', 'msg99']);
@@ -247,6 +247,26 @@ describe('createFileHistoryStore', () => {
       expect(msgIds(await store().load(KEY, 2))).toEqual(['msg4', 'msg5']);
       await rm(join(keyDir, 'head.json'));
       expect(msgIds(await store().load(KEY, 2))).toEqual(['msg4', 'msg5']);
+      await writeFile(join(keyDir, 'head.json'), '{"seq":9}');
+      expect(msgIds(await store().load(KEY, 2))).toEqual(['msg4', 'msg5']);
+    });
+
+    it('looks for v1 files in one round trip, only once the v2 records run out', async () => {
+      await appendAll([turn(1), turn(2), turn(3)]);
+      const counted = async (maxTurns: number) => {
+        const meter = meterVolume(createNodeVolume(dir));
+        const metered = createFileHistoryStore({
+          volume: meter.volume,
+          logger: capture.logger,
+          clock: () => now,
+        });
+        await metered.load(KEY, maxTurns);
+        return meter.counts().beforeModel;
+      };
+      // Enough v2 turns: the listings and the copy, then the turn files (no copy was written for these).
+      expect(await counted(2)).toEqual({ roundTrips: 2, ops: 6 });
+      // Run out: the head hint and the folder listing join the turn reads, in the same round trip.
+      expect(await counted(10)).toEqual({ roundTrips: 2, ops: 9 });
     });
 
     it('skips an unreadable v1 file and stops at one a v1 clear deleted', async () => {

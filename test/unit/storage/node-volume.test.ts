@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createNodeVolume } from '../../../src/storage/node-volume';
@@ -34,6 +34,32 @@ describe('createNodeVolume', () => {
     expect(await volume().createExclusive('g/h', 'first')).toBe(true);
     expect(await volume().createExclusive('g/h', 'second')).toBe(false);
     expect(await readFile(join(dir, 'g', 'h'), 'utf8')).toBe('first');
+  });
+
+  it('reads files of any size whole, multi-byte characters across chunk boundaries included', async () => {
+    const sizes = [0, 1, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 200_000];
+    for (const size of sizes) {
+      const text = '对'.repeat(Math.floor(size / 3)) + 'x'.repeat(size % 3);
+      await volume().write(`sized/${size}`, text);
+      expect(await volume().read(`sized/${size}`)).toBe(text);
+    }
+    await mkdir(join(dir, 'folder'));
+    await expect(volume().read('folder')).rejects.toMatchObject({ code: 'EISDIR' });
+  });
+
+  it('writes empty files too: creating them, emptying an existing one, with the mode asked for', async () => {
+    await volume().write('t/ticket', '');
+    await volume().write('f', 'content');
+    await volume().write('f', '');
+    await volume().write('private', '', { mode: 0o600 });
+    expect(await readFile(join(dir, 't', 'ticket'), 'utf8')).toBe('');
+    expect(await readFile(join(dir, 'f'), 'utf8')).toBe('');
+    expect((await stat(join(dir, 'private'))).mode & 0o777).toBe(0o600 & ~process.umask());
+    await mkdir(join(dir, 'v'));
+    await writeFile(join(dir, 'outside'), 'secret');
+    await symlink(join(dir, 'outside'), join(dir, 'v', 'link'));
+    await expect(volume().write('v/link', '')).rejects.toMatchObject({ code: 'ELOOP' });
+    expect(await readFile(join(dir, 'outside'), 'utf8')).toBe('secret');
   });
 
   it('removes a file or a whole folder, and nothing when it is missing', async () => {

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LegacyMarkerDays } from '../../../src/storage/legacy-marker-days';
+import { createLegacyMarkerDays } from '../../../src/storage/legacy-marker-days';
 import type { MessageScope } from '../../../src/storage/message-scope';
 import { meterVolume } from '../../../src/storage/metered-volume';
 import { createNodeVolume } from '../../../src/storage/node-volume';
@@ -61,15 +63,22 @@ describe('createProcessedStore', () => {
     expect(meter.counts().beforeModel.roundTrips).toBe(2);
   });
 
-  it('reports delivering, then done, after the owner marks them', async () => {
+  it('reports delivering for good once the owner marks it, with no further write', async () => {
     const claim = await claimed();
     now += 1_000;
     await claim.markDelivering();
     now += 10 * LEASE_MS; // delivering never expires: part of the answer may be out
     expect(await store().claim(MSG_ID)).toEqual({ claimed: false, state: 'delivering' });
-    await claim.markDone();
+    expect((await tickets()).map((name) => name.split('.').at(-1))).toEqual(['claim', 'delivering']);
+  });
+
+  it("still honours the previous release's done tickets", async () => {
+    const ticket = `${HASH}.${now - 10 * LEASE_MS}-${'3'.repeat(16)}`;
+    await mkdir(join(dir, 'processed', SHARD), { recursive: true });
+    for (const state of ['claim', 'delivering', 'done']) {
+      await writeFile(join(dir, 'processed', SHARD, `${ticket}.${state}`), '');
+    }
     expect(await store().claim(MSG_ID)).toEqual({ claimed: false, state: 'done' });
-    expect((await tickets()).map((name) => name.split('.').at(-1))).toEqual(['claim', 'delivering', 'done']);
   });
 
   it('keeps other msgIds independent', async () => {
@@ -175,6 +184,58 @@ describe('createProcessedStore', () => {
     it('an expired claim is taken over', async () => {
       await writeLegacy(JSON.stringify({ state: 'claimed', at: now - LEASE_MS }));
       expect((await store().claim(MSG_ID)).claimed).toBe(true);
+    });
+
+    describe('with the folders listed once per instance (createLegacyMarkerDays)', () => {
+      const REFRESH_MS = 600_000;
+      const withDays = (legacyDays: LegacyMarkerDays, volume: Volume = createNodeVolume(dir)) =>
+        createProcessedStore({
+          volume,
+          logger: capture.logger,
+          clock: () => now,
+          leaseMs: LEASE_MS,
+          legacyDays,
+        });
+
+      it('finds a marker in a listed folder, and looks for none when there is no folder', async () => {
+        const days = createLegacyMarkerDays({ clock: () => now, refreshMs: REFRESH_MS });
+        await writeLegacy(JSON.stringify({ state: 'done', at: now - 1_000 }));
+        expect(await withDays(days).claim(MSG_ID)).toEqual({ claimed: false, state: 'done' });
+
+        const fresh = createLegacyMarkerDays({ clock: () => now, refreshMs: REFRESH_MS });
+        await rm(join(dir, 'processed', '20240110'), { recursive: true });
+        const first = meterVolume(createNodeVolume(dir));
+        expect((await withDays(fresh, first.volume).claim('first')).claimed).toBe(true);
+        // Its ticket, the v1 folders' listing beside it, then the shard's listing.
+        expect(first.counts().beforeModel).toEqual({ roundTrips: 2, ops: 3 });
+        const second = meterVolume(createNodeVolume(dir));
+        expect((await withDays(fresh, second.volume).claim('second')).claimed).toBe(true);
+        expect(second.counts().beforeModel).toEqual({ roundTrips: 2, ops: 2 });
+      });
+
+      it('sees a folder created after its listing once the listing is due again', async () => {
+        const days = createLegacyMarkerDays({ clock: () => now, refreshMs: REFRESH_MS });
+        expect((await withDays(days).claim('other')).claimed).toBe(true);
+        await writeLegacy(JSON.stringify({ state: 'done', at: now }));
+        now += REFRESH_MS;
+        expect(await withDays(days).claim(MSG_ID)).toEqual({ claimed: false, state: 'done' });
+      });
+
+      it('looks at both candidate days when the listing fails, and lists again next time', async () => {
+        const days = createLegacyMarkerDays({ clock: () => now, refreshMs: REFRESH_MS });
+        await writeLegacy(JSON.stringify({ state: 'delivering', at: now - 1_000 }));
+        const disk = createNodeVolume(dir);
+        let failures = 1;
+        const flaky: Volume = {
+          ...disk,
+          list: (path) => {
+            if (path === 'processed' && failures-- > 0) return Promise.reject(new Error('EIO'));
+            return disk.list(path);
+          },
+        };
+        expect(await withDays(days, flaky).claim(MSG_ID)).toEqual({ claimed: false, state: 'delivering' });
+        expect((await days.list(flaky)).has('20240110')).toBe(true);
+      });
     });
 
     it('is never followed through a symbolic link', async () => {

@@ -60,7 +60,6 @@ async function run(): Promise<unknown> {
         await result.markDelivering();
         await mkdir(join(dir, 'visible', Buffer.from(msgId).toString('hex')), { recursive: true });
         await writeFile(join(dir, 'visible', Buffer.from(msgId).toString('hex'), workerId), '');
-        await result.markDone();
         return 'claimed';
       }),
     );
