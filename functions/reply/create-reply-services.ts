@@ -29,6 +29,8 @@ import { createLegacyMarkerDays } from '../../src/storage/legacy-marker-days';
 import type { MessageScope } from '../../src/storage/message-scope';
 import { createNodeVolume } from '../../src/storage/node-volume';
 import { createProcessedStore } from '../../src/storage/processed-store';
+import type { TodayRecordCounts } from '../../src/storage/today-record-counts';
+import { createTodayRecordCounts } from '../../src/storage/today-record-counts';
 import type { Volume } from '../../src/storage/volume';
 
 // The v1 marker folders are listed again this often (see legacy-marker-days.ts).
@@ -47,7 +49,9 @@ export function createReplyServices(
   const onDisk = createNodeVolume(config.historyDir);
   const volume =
     config.historyVolumeLatencyMs > 0 ? delayVolume(onDisk, config.historyVolumeLatencyMs) : onDisk;
+  // What this instance learnt of the volume, kept across its messages.
   const legacyDays = createLegacyMarkerDays({ clock, refreshMs: LEGACY_DAYS_REFRESH_MS });
+  const todayRecords = createTodayRecordCounts();
   // Cold instances reuse the access token a warm one fetched: one OpenAPI call fewer per cold start.
   const tokenCache = createFileTokenCache({ volume, clock });
   // One client for every OpenAPI caller (answers, cards, downloads, uploads): one access token per instance.
@@ -68,7 +72,7 @@ export function createReplyServices(
     templates: config.templates,
     volume,
     openStores: (messageVolume, scope, messageLog) =>
-      openVolumeStores(config, { volume: messageVolume, legacyDays }, scope, messageLog),
+      openVolumeStores(config, { volume: messageVolume, legacyDays, todayRecords }, scope, messageLog),
     housekeeping: createDayFolderHousekeeping({ logger: log, timeZone: policy.timeZone }),
     moderation: policy.moderation
       ? createAliyunModeration({ endpoint: policy.moderation.endpoint, credentials: roleCredentials })
@@ -121,14 +125,18 @@ export function createReplyServices(
 /** The stores on the history volume, opened for one message. */
 function openVolumeStores(
   config: ReplyConfig,
-  { volume, legacyDays }: { volume: Volume; legacyDays: LegacyMarkerDays },
+  {
+    volume,
+    legacyDays,
+    todayRecords,
+  }: { volume: Volume; legacyDays: LegacyMarkerDays; todayRecords: TodayRecordCounts },
   message: MessageScope,
   logger: Logger,
 ): VolumeStores {
   const clock = Date.now;
   const { policy } = config;
   return {
-    history: createFileHistoryStore({ volume, logger, clock, message }),
+    history: createFileHistoryStore({ volume, logger, clock, message, todayRecords }),
     modes: createFileModeStore({ volume, logger, clock, message }),
     processed: createProcessedStore({
       volume,

@@ -33,7 +33,8 @@ export async function removeClearedRecords(
   logger: Logger,
 ): Promise<void> {
   const { keyDir, day, marker } = cleared;
-  const olderDays = scan.days.filter((other) => other < day).map((other) => dayFolder(keyDir, other));
+  // The store clears with a full scan; older folders missing from one would only stay hidden behind the marker.
+  const olderDays = (scan.days ?? []).filter((other) => other < day).map((other) => dayFolder(keyDir, other));
   const sameDay = (scan.listed.get(day) ?? [])
     .filter((entry) => entry.name < marker)
     .map((entry) => `${dayFolder(keyDir, day)}/${entry.name}`);

@@ -23,6 +23,7 @@ import {
   MAX_COPIED_TURNS,
   RECENT_COPY_FILE,
 } from './recent-turns-copy';
+import type { TodayRecordCounts } from './today-record-counts';
 import { decodeTurnRecord, encodeClearMarker, encodeTurn } from './turn-file';
 import type { Volume } from './volume';
 
@@ -35,6 +36,11 @@ export interface FileHistoryStoreOptions {
   clock?: Clock;
   /** Set when the store serves one message (see MessageScope). */
   message?: MessageScope;
+  /**
+   * The instance's counts of today's records per history: a load that knows today holds enough lists only
+   * today's folder up front, not yesterday's and the day folders too.
+   */
+  todayRecords?: TodayRecordCounts;
 }
 
 /** A history store that can be told early that a message will clear a history. */
@@ -52,7 +58,7 @@ export interface FileHistoryStore extends HistoryStore {
 // are the oldest segment, read after all v2 days when no v2 clear hides them.
 /** Per-conversation, per-sender history on the volume. */
 export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHistoryStore {
-  const { volume, logger, message } = options;
+  const { volume, logger, message, todayRecords } = options;
   const clock = options.clock ?? Date.now;
   const memo = createMessageMemo(message);
   const keyDirOf = (key: string): string => {
@@ -60,6 +66,8 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHi
     return `history/${key}`;
   };
   const scanOf = (key: string) => memo.get(`${key}/scan`, () => scanHistory(volume, keyDirOf(key), clock()));
+  const todayScanOf = (key: string, now: number) =>
+    memo.get(`${key}/scan-today`, () => scanHistory(volume, keyDirOf(key), now, { todayOnly: true }));
   const keyListingOf = (key: string) => memo.get(`${key}/list`, () => volume.list(keyDirOf(key)));
   // The newest turns this store knows per key (loaded, then appended): what the next copy is made of.
   const known = new Map<string, CopiedTurn[]>();
@@ -75,8 +83,15 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHi
       if (!(maxTurns >= 1)) return [];
       const wanted = Math.floor(maxTurns);
       return memo.get(`${key}/load/${wanted}`, async () => {
-        const loaded = await loadTurns(volume, keyDir, await scanOf(key), wanted, logger);
+        const now = clock();
+        const today = formatUtcDay(now);
+        const count = todayRecords?.get(key);
+        const enoughToday = count?.day === today && count.records >= wanted;
+        const scan = await (enoughToday ? todayScanOf(key, now) : scanOf(key));
+        const loaded = await loadTurns(volume, keyDir, scan, wanted, logger);
         known.set(key, loaded.copyable);
+        const listedToday = scan.listed.get(today);
+        if (listedToday) todayRecords?.set(key, { day: today, records: listedToday.length });
         return loaded.turns;
       });
     },
@@ -86,7 +101,10 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHi
       const name = formatEntryName(turn.at, messageEntryId(turn.msgId), TURN_SUFFIX);
       memo.forget(`${key}/`);
       const before = known.get(key);
-      const write = volume.write(`${dayFolder(keyDir, day)}/${name}`, encodeTurn(turn));
+      const write = volume.write(`${dayFolder(keyDir, day)}/${name}`, encodeTurn(turn)).then(() => {
+        const count = todayRecords?.get(key);
+        if (count?.day === day) todayRecords?.set(key, { day, records: count.records + 1 });
+      });
       if (!before) return write;
       const newest = [...before, { day, name, turn }];
       known.set(key, newest.slice(-MAX_COPIED_TURNS));
@@ -107,6 +125,7 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHi
       const keyListing = keyListingOf(key);
       memo.forget(`${key}/`);
       known.delete(key);
+      todayRecords?.delete(key);
       await volume.write(`${dayFolder(keyDir, day)}/${marker}`, encodeClearMarker(at));
       await runLater(message, async () => {
         const seen = await Promise.all([scan, keyListing]).catch(() => undefined);

@@ -12,11 +12,11 @@ const DAY_FOLDER = /^\d{8}$/;
 export const TURN_SUFFIX = '.json';
 export const CLEAR_SUFFIX = '.clear.json';
 
-/** What one round trip of listings says about a history: its day folders, the newest two listed. */
+/** What one round trip of listings says about a history: its day folders, the newest days listed. */
 export interface HistoryScan {
-  /** Day folders (yyyymmdd, UTC), as listed. */
-  days: string[];
-  /** The records of the days listed so far (today's and yesterday's up front). */
+  /** Day folders (yyyymmdd, UTC), as listed; undefined when only today was listed (see scanHistory). */
+  days: string[] | undefined;
+  /** The records of the days listed so far (today's, and unless only today was listed, yesterday's). */
   listed: Map<string, DayRecord[]>;
   /** The copy of the newest turns (recent-turns-copy.ts), read in the same round trip. */
   copied: Map<string, Turn>;
@@ -30,20 +30,30 @@ export function dayFolder(keyDir: string, day: string): string {
 /**
  * Lists the day folders and, in the same round trip, today's and yesterday's records (where recent turns
  * are) and the copy of the newest turns, so a load usually needs no further round trip, or one to read the
- * turns the copy lacks.
+ * turns the copy lacks. With `todayOnly` (today is known to hold enough records) just today's records and the
+ * copy: the cursor lists the day folders later if today's records fall short after all.
  */
-export async function scanHistory(volume: Volume, keyDir: string, now: number): Promise<HistoryScan> {
-  const recent = [formatUtcDay(now), formatUtcDay(now - DAY_MS)];
+export async function scanHistory(
+  volume: Volume,
+  keyDir: string,
+  now: number,
+  options: { todayOnly?: boolean } = {},
+): Promise<HistoryScan> {
+  const recent = options.todayOnly ? [formatUtcDay(now)] : [formatUtcDay(now), formatUtcDay(now - DAY_MS)];
   const [days, copy, ...listings] = await Promise.all([
-    volume.list(`${keyDir}/days`),
+    options.todayOnly ? undefined : listDayFolders(volume, keyDir),
     readJsonFile(volume, `${keyDir}/${RECENT_COPY_FILE}`),
     ...recent.map((day) => listDay(volume, keyDir, day)),
   ]);
   return {
-    days: days.filter((day) => DAY_FOLDER.test(day)),
+    days,
     listed: new Map(recent.map((day, index) => [day, listings[index] ?? []])),
     copied: decodeRecentCopy(copy),
   };
+}
+
+async function listDayFolders(volume: Volume, keyDir: string): Promise<string[]> {
+  return (await volume.list(`${keyDir}/days`)).filter((day) => DAY_FOLDER.test(day));
 }
 
 /** A record and the day folder it was listed in. */
@@ -71,15 +81,27 @@ function isRecord(entry: DayEntry): boolean {
 
 /**
  * Hands out a history's records newest first, listing older day folders only when the ones listed are used
- * up, as many at a time as records are still wanted (each existing folder holds at least one).
+ * up, as many at a time as records are still wanted (each existing folder holds at least one); and the day
+ * folders themselves first, when the scan did not.
  */
 export function createEntryCursor(volume: Volume, keyDir: string, scan: HistoryScan) {
-  const days = [...new Set([...scan.days, ...scan.listed.keys()])].sort().reverse();
+  const days = [...new Set([...(scan.days ?? []), ...scan.listed.keys()])].sort().reverse();
+  let allDaysKnown = scan.days !== undefined;
   const listed = new Map(scan.listed);
   let dayIndex = 0;
   let queue: DayRecord[] = [];
   return async (wanted: number): Promise<DayRecord | undefined> => {
     while (queue.length === 0) {
+      if (dayIndex === days.length && !allDaysKnown) {
+        allDaysKnown = true;
+        const known = new Set(days);
+        days.push(
+          ...(await listDayFolders(volume, keyDir))
+            .filter((d) => !known.has(d))
+            .sort()
+            .reverse(),
+        );
+      }
       const day = days[dayIndex];
       if (day === undefined) return undefined;
       if (!listed.has(day)) {

@@ -9,6 +9,8 @@ import { formatUtcDay } from '../../../src/storage/local-day';
 import type { MessageScope } from '../../../src/storage/message-scope';
 import { meterVolume } from '../../../src/storage/metered-volume';
 import { createNodeVolume } from '../../../src/storage/node-volume';
+import type { TodayRecordCounts } from '../../../src/storage/today-record-counts';
+import { createTodayRecordCounts } from '../../../src/storage/today-record-counts';
 import { encodeClearMarker, encodeTurn, formatSeqFileName } from '../../../src/storage/turn-file';
 import { createCaptureLogger, createTempDir } from './capture-logger';
 
@@ -94,6 +96,77 @@ describe('createFileHistoryStore', () => {
     expect(msgIds(await store().load(KEY, 35))).toEqual(msgIds(turns.slice(65)));
     now = NOW + 30 * 24 * HOUR;
     expect(msgIds(await store().load(KEY, 3))).toEqual(['msg97', 'msg98', 'msg99']);
+  });
+
+  describe("with the instance's counts of today's records (createTodayRecordCounts)", () => {
+    const counted = (counts: TodayRecordCounts) => {
+      const meter = meterVolume(createNodeVolume(dir));
+      const metered = createFileHistoryStore({
+        volume: meter.volume,
+        logger: capture.logger,
+        clock: () => now,
+        todayRecords: counts,
+      });
+      return { metered, meter };
+    };
+    // Two turns yesterday, then four today (NOW is 12:00 UTC).
+    const history = [turn(1, NOW - 20 * HOUR), turn(2, NOW - 19 * HOUR), turn(3), turn(4), turn(5), turn(6)];
+
+    it('lists only today up front once today is known to hold enough, with the same turns', async () => {
+      await appendAll(history);
+      const counts = createTodayRecordCounts();
+      const first = counted(counts);
+      expect(msgIds(await first.metered.load(KEY, 3))).toEqual(['msg4', 'msg5', 'msg6']);
+      // Unknown at first: the day folders, today, yesterday and the copy; then the three turn files.
+      expect(first.meter.counts().beforeModel).toEqual({ roundTrips: 2, ops: 7 });
+      expect(counts.get(KEY)).toEqual({ day: '20240110', records: 4 });
+      await first.metered.append(KEY, turn(7));
+      expect(counts.get(KEY)).toEqual({ day: '20240110', records: 5 });
+      const second = counted(counts);
+      expect(msgIds(await second.metered.load(KEY, 3))).toEqual(['msg5', 'msg6', 'msg7']);
+      // Today and the copy (written by the append), nothing else.
+      expect(second.meter.counts().beforeModel).toEqual({ roundTrips: 1, ops: 2 });
+      // More than today holds: everything up front, as without counts.
+      expect(msgIds(await counted(counts).metered.load(KEY, 7))).toEqual(msgIds([...history, turn(7)]));
+    });
+
+    it("still finds older turns when today's records went behind the count's back", async () => {
+      await appendAll(history);
+      const counts = createTodayRecordCounts();
+      counts.set(KEY, { day: '20240110', records: 40 });
+      await rm(fileOf(turn(5)));
+      await rm(fileOf(turn(6)));
+      const { metered, meter } = counted(counts);
+      expect(msgIds(await metered.load(KEY, 3))).toEqual(['msg2', 'msg3', 'msg4']);
+      // The day folders are listed once today's records run out, then yesterday's.
+      expect(meter.counts().beforeModel.roundTrips).toBe(4);
+      expect(counts.get(KEY)).toEqual({ day: '20240110', records: 2 });
+    });
+
+    it("ignores yesterday's count, and forgets the count on a clear", async () => {
+      await appendAll(history);
+      const counts = createTodayRecordCounts();
+      counts.set(KEY, { day: '20240109', records: 40 });
+      const { metered, meter } = counted(counts);
+      expect(msgIds(await metered.load(KEY, 2))).toEqual(['msg5', 'msg6']);
+      expect(meter.counts().beforeModel.ops).toBe(6);
+      await counted(counts).metered.clear(KEY);
+      expect(counts.get(KEY)).toBeUndefined();
+      expect(await counted(counts).metered.load(KEY, 2)).toEqual([]);
+    });
+
+    it('keeps at most the given number of keys, the least recently set going first', () => {
+      const counts = createTodayRecordCounts(2);
+      counts.set('a', { day: '20240110', records: 1 });
+      counts.set('b', { day: '20240110', records: 1 });
+      counts.set('a', { day: '20240110', records: 2 });
+      counts.set('c', { day: '20240110', records: 1 });
+      expect([counts.get('a'), counts.get('b'), counts.get('c')]).toEqual([
+        { day: '20240110', records: 2 },
+        undefined,
+        { day: '20240110', records: 1 },
+      ]);
+    });
   });
 
   it('costs the same few operations for 10 stored turns as for 2,000', async () => {
