@@ -24,13 +24,13 @@ import { createFileQuotaStore } from '../../src/storage/file-quota-store';
 import { createFileTokenCache } from '../../src/storage/file-token-cache';
 import { createFileUsageStore } from '../../src/storage/file-usage-store';
 import { createFileUserIndex } from '../../src/storage/file-user-index';
+import type { HistoryMemory } from '../../src/storage/history-memory';
+import { createHistoryMemory } from '../../src/storage/history-memory';
 import type { LegacyMarkerDays } from '../../src/storage/legacy-marker-days';
 import { createLegacyMarkerDays } from '../../src/storage/legacy-marker-days';
 import type { MessageScope } from '../../src/storage/message-scope';
 import { createNodeVolume } from '../../src/storage/node-volume';
 import { createProcessedStore } from '../../src/storage/processed-store';
-import type { TodayRecordCounts } from '../../src/storage/today-record-counts';
-import { createTodayRecordCounts } from '../../src/storage/today-record-counts';
 import type { Volume } from '../../src/storage/volume';
 
 // The v1 marker folders are listed again this often (see legacy-marker-days.ts).
@@ -51,7 +51,7 @@ export function createReplyServices(
     config.historyVolumeLatencyMs > 0 ? delayVolume(onDisk, config.historyVolumeLatencyMs) : onDisk;
   // What this instance learnt of the volume, kept across its messages.
   const legacyDays = createLegacyMarkerDays({ clock, refreshMs: LEGACY_DAYS_REFRESH_MS });
-  const todayRecords = createTodayRecordCounts();
+  const historyMemory = createHistoryMemory();
   // Cold instances reuse the access token a warm one fetched: one OpenAPI call fewer per cold start.
   const tokenCache = createFileTokenCache({ volume, clock });
   // One client for every OpenAPI caller (answers, cards, downloads, uploads): one access token per instance.
@@ -72,7 +72,7 @@ export function createReplyServices(
     templates: config.templates,
     volume,
     openStores: (messageVolume, scope, messageLog) =>
-      openVolumeStores(config, { volume: messageVolume, legacyDays, todayRecords }, scope, messageLog),
+      openVolumeStores(config, { volume: messageVolume, legacyDays, historyMemory }, scope, messageLog),
     housekeeping: createDayFolderHousekeeping({ logger: log, timeZone: policy.timeZone }),
     moderation: policy.moderation
       ? createAliyunModeration({ endpoint: policy.moderation.endpoint, credentials: roleCredentials })
@@ -128,15 +128,15 @@ function openVolumeStores(
   {
     volume,
     legacyDays,
-    todayRecords,
-  }: { volume: Volume; legacyDays: LegacyMarkerDays; todayRecords: TodayRecordCounts },
+    historyMemory,
+  }: { volume: Volume; legacyDays: LegacyMarkerDays; historyMemory: HistoryMemory },
   message: MessageScope,
   logger: Logger,
 ): VolumeStores {
   const clock = Date.now;
   const { policy } = config;
   return {
-    history: createFileHistoryStore({ volume, logger, clock, message, todayRecords }),
+    history: createFileHistoryStore({ volume, logger, clock, message, memory: historyMemory }),
     modes: createFileModeStore({ volume, logger, clock, message }),
     processed: createProcessedStore({
       volume,

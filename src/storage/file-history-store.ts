@@ -2,6 +2,7 @@ import type { Clock, HistoryStore, Logger, Turn } from '../ports';
 import { removeClearedRecords } from './clear-history';
 import { formatEntryName, messageEntryId, randomEntryId } from './day-entry-name';
 import { errorCodeOf } from './has-error-code';
+import type { HistoryMemory, RememberedHistory } from './history-memory';
 import type { DayRecord, HistoryScan } from './history-scan';
 import {
   CLEAR_SUFFIX,
@@ -23,7 +24,6 @@ import {
   MAX_COPIED_TURNS,
   RECENT_COPY_FILE,
 } from './recent-turns-copy';
-import type { TodayRecordCounts } from './today-record-counts';
 import { decodeTurnRecord, encodeClearMarker, encodeTurn } from './turn-file';
 import type { Volume } from './volume';
 
@@ -37,10 +37,10 @@ export interface FileHistoryStoreOptions {
   /** Set when the store serves one message (see MessageScope). */
   message?: MessageScope;
   /**
-   * The instance's counts of today's records per history: a load that knows today holds enough lists only
-   * today's folder up front, not yesterday's and the day folders too.
+   * What the instance saw of each history: a load that knows today holds enough records lists only today's
+   * folder up front, and one that remembers the newest turns does not read the copy of them.
    */
-  todayRecords?: TodayRecordCounts;
+  memory?: HistoryMemory;
 }
 
 /** A history store that can be told early that a message will clear a history. */
@@ -58,7 +58,7 @@ export interface FileHistoryStore extends HistoryStore {
 // are the oldest segment, read after all v2 days when no v2 clear hides them.
 /** Per-conversation, per-sender history on the volume. */
 export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHistoryStore {
-  const { volume, logger, message, todayRecords } = options;
+  const { volume, logger, message, memory } = options;
   const clock = options.clock ?? Date.now;
   const memo = createMessageMemo(message);
   const keyDirOf = (key: string): string => {
@@ -66,8 +66,11 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHi
     return `history/${key}`;
   };
   const scanOf = (key: string) => memo.get(`${key}/scan`, () => scanHistory(volume, keyDirOf(key), clock()));
-  const todayScanOf = (key: string, now: number) =>
-    memo.get(`${key}/scan-today`, () => scanHistory(volume, keyDirOf(key), now, { todayOnly: true }));
+  // A load's own scan, steered by what the instance remembers (a clear still scans everything).
+  const loadScanOf = (key: string, now: number, remembered: RememberedHistory, todayOnly: boolean) =>
+    memo.get(`${key}/scan-for-load`, () =>
+      scanHistory(volume, keyDirOf(key), now, { todayOnly, remembered: remembered.newest }),
+    );
   const keyListingOf = (key: string) => memo.get(`${key}/list`, () => volume.list(keyDirOf(key)));
   // The newest turns this store knows per key (loaded, then appended): what the next copy is made of.
   const known = new Map<string, CopiedTurn[]>();
@@ -85,13 +88,15 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHi
       return memo.get(`${key}/load/${wanted}`, async () => {
         const now = clock();
         const today = formatUtcDay(now);
-        const count = todayRecords?.get(key);
-        const enoughToday = count?.day === today && count.records >= wanted;
-        const scan = await (enoughToday ? todayScanOf(key, now) : scanOf(key));
+        const remembered = memory?.get(key);
+        const scan = await (remembered
+          ? loadScanOf(key, now, remembered, remembered.day === today && remembered.records >= wanted)
+          : scanOf(key));
         const loaded = await loadTurns(volume, keyDir, scan, wanted, logger);
         known.set(key, loaded.copyable);
         const listedToday = scan.listed.get(today);
-        if (listedToday) todayRecords?.set(key, { day: today, records: listedToday.length });
+        if (listedToday)
+          memory?.set(key, { day: today, records: listedToday.length, newest: loaded.copyable });
         return loaded.turns;
       });
     },
@@ -102,8 +107,10 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHi
       memo.forget(`${key}/`);
       const before = known.get(key);
       const write = volume.write(`${dayFolder(keyDir, day)}/${name}`, encodeTurn(turn)).then(() => {
-        const count = todayRecords?.get(key);
-        if (count?.day === day) todayRecords?.set(key, { day, records: count.records + 1 });
+        const seen = memory?.get(key);
+        if (!seen) return;
+        const records = seen.day === day ? seen.records + 1 : 1;
+        memory?.set(key, { day, records, newest: [...seen.newest, { day, name, turn }] });
       });
       if (!before) return write;
       const newest = [...before, { day, name, turn }];
@@ -125,7 +132,7 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHi
       const keyListing = keyListingOf(key);
       memo.forget(`${key}/`);
       known.delete(key);
-      todayRecords?.delete(key);
+      memory?.delete(key);
       await volume.write(`${dayFolder(keyDir, day)}/${marker}`, encodeClearMarker(at));
       await runLater(message, async () => {
         const seen = await Promise.all([scan, keyListing]).catch(() => undefined);

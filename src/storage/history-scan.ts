@@ -3,7 +3,8 @@ import type { DayEntry } from './day-entry-name';
 import { newestFirst, parseEntryName } from './day-entry-name';
 import { formatUtcDay } from './local-day';
 import { readJsonFile } from './read-json-file';
-import { decodeRecentCopy, RECENT_COPY_FILE } from './recent-turns-copy';
+import type { CopiedTurn } from './recent-turns-copy';
+import { copyKey, decodeRecentCopy, RECENT_COPY_FILE } from './recent-turns-copy';
 import type { Volume } from './volume';
 
 const DAY_MS = 86_400_000;
@@ -30,25 +31,29 @@ export function dayFolder(keyDir: string, day: string): string {
 /**
  * Lists the day folders and, in the same round trip, today's and yesterday's records (where recent turns
  * are) and the copy of the newest turns, so a load usually needs no further round trip, or one to read the
- * turns the copy lacks. With `todayOnly` (today is known to hold enough records) just today's records and the
- * copy: the cursor lists the day folders later if today's records fall short after all.
+ * turns the copy lacks. With `todayOnly` (today is known to hold enough records) just today's records: the
+ * cursor lists the day folders later if they fall short after all. With `remembered` (the newest turns this
+ * instance saw) the copy is not read: those serve as the copy.
  */
 export async function scanHistory(
   volume: Volume,
   keyDir: string,
   now: number,
-  options: { todayOnly?: boolean } = {},
+  options: { todayOnly?: boolean; remembered?: readonly CopiedTurn[] } = {},
 ): Promise<HistoryScan> {
   const recent = options.todayOnly ? [formatUtcDay(now)] : [formatUtcDay(now), formatUtcDay(now - DAY_MS)];
+  const { remembered } = options;
   const [days, copy, ...listings] = await Promise.all([
     options.todayOnly ? undefined : listDayFolders(volume, keyDir),
-    readJsonFile(volume, `${keyDir}/${RECENT_COPY_FILE}`),
+    remembered ? undefined : readJsonFile(volume, `${keyDir}/${RECENT_COPY_FILE}`),
     ...recent.map((day) => listDay(volume, keyDir, day)),
   ]);
   return {
     days,
     listed: new Map(recent.map((day, index) => [day, listings[index] ?? []])),
-    copied: decodeRecentCopy(copy),
+    copied: copy
+      ? decodeRecentCopy(copy)
+      : new Map((remembered ?? []).map((entry) => [copyKey(entry.day, entry.name), entry.turn])),
   };
 }
 

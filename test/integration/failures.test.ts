@@ -1,4 +1,4 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAnswer } from '../../scripts/emulators/chat-api';
@@ -148,11 +148,21 @@ describe('history edge cases', () => {
     // A v1 file of an earlier version, broken too.
     await writeFile(join(dir, '000000000002.json'), '\u0000\u0001garbage');
     await writeFile(join(dir, 'head.json'), '{"seq":2}');
+    // The same broken files under a history this instance never saw, so it has to read them.
+    const elsewhere = 'staff-corrupt-elsewhere';
+    await cp(dir, join(c.historyDir, 'history', historyKey([String(first.conversationId), elsewhere])), {
+      recursive: true,
+    });
 
-    const posts = await ask(freshMessage({ webhook, text: '坏文件之后', staffId }));
-    expect(posts.at(-1)?.body.markdown.text).toBe(defaultAnswer('坏文件之后', 0));
-    const cleared = await ask(freshMessage({ webhook, text: '\\clear', staffId }));
-    expect(cleared.at(-1)?.body.markdown.text).toContain('已清空');
+    const unread = await ask(freshMessage({ webhook, text: '坏文件之后', staffId: elsewhere }));
+    expect(unread.at(-1)?.body.markdown.text).toBe(defaultAnswer('坏文件之后', 0));
+    // The instance that saved the turn still has it (its record is listed; the file's bytes are not needed).
+    const remembered = await ask(freshMessage({ webhook, text: '坏文件之后', staffId }));
+    expect(remembered.at(-1)?.body.markdown.text).toBe(defaultAnswer('坏文件之后', 1));
+    for (const who of [staffId, elsewhere]) {
+      const cleared = await ask(freshMessage({ webhook, text: '\\clear', staffId: who }));
+      expect(cleared.at(-1)?.body.markdown.text).toContain('已清空');
+    }
   });
 
   it('a history directory that is a file is reported to the user instead of crashing', async () => {

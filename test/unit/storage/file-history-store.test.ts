@@ -5,12 +5,12 @@ import type { Turn } from '../../../src/ports';
 import { messageEntryId } from '../../../src/storage/day-entry-name';
 import { createFileHistoryStore } from '../../../src/storage/file-history-store';
 import { historyKey } from '../../../src/storage/history-key';
+import type { HistoryMemory } from '../../../src/storage/history-memory';
+import { createHistoryMemory, MAX_REMEMBERED_TURNS } from '../../../src/storage/history-memory';
 import { formatUtcDay } from '../../../src/storage/local-day';
 import type { MessageScope } from '../../../src/storage/message-scope';
 import { meterVolume } from '../../../src/storage/metered-volume';
 import { createNodeVolume } from '../../../src/storage/node-volume';
-import type { TodayRecordCounts } from '../../../src/storage/today-record-counts';
-import { createTodayRecordCounts } from '../../../src/storage/today-record-counts';
 import { encodeClearMarker, encodeTurn, formatSeqFileName } from '../../../src/storage/turn-file';
 import { createCaptureLogger, createTempDir } from './capture-logger';
 
@@ -98,74 +98,96 @@ describe('createFileHistoryStore', () => {
     expect(msgIds(await store().load(KEY, 3))).toEqual(['msg97', 'msg98', 'msg99']);
   });
 
-  describe("with the instance's counts of today's records (createTodayRecordCounts)", () => {
-    const counted = (counts: TodayRecordCounts) => {
+  describe('with what the instance remembers of each history (createHistoryMemory)', () => {
+    const counted = (memory: HistoryMemory) => {
       const meter = meterVolume(createNodeVolume(dir));
       const metered = createFileHistoryStore({
         volume: meter.volume,
         logger: capture.logger,
         clock: () => now,
-        todayRecords: counts,
+        memory,
       });
       return { metered, meter };
     };
     // Two turns yesterday, then four today (NOW is 12:00 UTC).
     const history = [turn(1, NOW - 20 * HOUR), turn(2, NOW - 19 * HOUR), turn(3), turn(4), turn(5), turn(6)];
 
-    it('lists only today up front once today is known to hold enough, with the same turns', async () => {
+    it('lists only today and reads nothing more once it knows today holds enough, with the same turns', async () => {
       await appendAll(history);
-      const counts = createTodayRecordCounts();
-      const first = counted(counts);
+      const memory = createHistoryMemory();
+      const first = counted(memory);
       expect(msgIds(await first.metered.load(KEY, 3))).toEqual(['msg4', 'msg5', 'msg6']);
-      // Unknown at first: the day folders, today, yesterday and the copy; then the three turn files.
+      // Nothing remembered yet: the day folders, today, yesterday and the copy; then the three turn files.
       expect(first.meter.counts().beforeModel).toEqual({ roundTrips: 2, ops: 7 });
-      expect(counts.get(KEY)).toEqual({ day: '20240110', records: 4 });
+      expect(memory.get(KEY)).toMatchObject({ day: '20240110', records: 4 });
       await first.metered.append(KEY, turn(7));
-      expect(counts.get(KEY)).toEqual({ day: '20240110', records: 5 });
-      const second = counted(counts);
+      expect(memory.get(KEY)?.records).toBe(5);
+      expect(memory.get(KEY)?.newest.map((entry) => entry.turn.msgId)).toEqual([
+        'msg4',
+        'msg5',
+        'msg6',
+        'msg7',
+      ]);
+      const second = counted(memory);
       expect(msgIds(await second.metered.load(KEY, 3))).toEqual(['msg5', 'msg6', 'msg7']);
-      // Today and the copy (written by the append), nothing else.
-      expect(second.meter.counts().beforeModel).toEqual({ roundTrips: 1, ops: 2 });
-      // More than today holds: everything up front, as without counts.
-      expect(msgIds(await counted(counts).metered.load(KEY, 7))).toEqual(msgIds([...history, turn(7)]));
+      // Today's listing alone: the turns are the remembered ones it lists.
+      expect(second.meter.counts().beforeModel).toEqual({ roundTrips: 1, ops: 1 });
+      // More than today holds: every listing up front, as without memory, but no copy to read; the last load
+      // left the three turns it returned, so four turn files are read.
+      const third = counted(memory);
+      expect(msgIds(await third.metered.load(KEY, 7))).toEqual(msgIds([...history, turn(7)]));
+      expect(third.meter.counts().beforeModel.ops).toBe(3 + 4);
     });
 
-    it("still finds older turns when today's records went behind the count's back", async () => {
+    it('takes a remembered turn only while its record is listed, and reads what another instance added', async () => {
       await appendAll(history);
-      const counts = createTodayRecordCounts();
-      counts.set(KEY, { day: '20240110', records: 40 });
+      const memory = createHistoryMemory();
+      await counted(memory).metered.load(KEY, 3);
+      await rm(fileOf(turn(6)));
+      await store().append(KEY, turn(8));
+      expect(msgIds(await counted(memory).metered.load(KEY, 3))).toEqual(['msg4', 'msg5', 'msg8']);
+    });
+
+    it("still finds older turns when today's records went behind its back", async () => {
+      await appendAll(history);
+      const memory = createHistoryMemory();
+      memory.set(KEY, { day: '20240110', records: 40, newest: [] });
       await rm(fileOf(turn(5)));
       await rm(fileOf(turn(6)));
-      const { metered, meter } = counted(counts);
+      const { metered, meter } = counted(memory);
       expect(msgIds(await metered.load(KEY, 3))).toEqual(['msg2', 'msg3', 'msg4']);
-      // The day folders are listed once today's records run out, then yesterday's.
+      // The day folders are listed once today's records run out, then yesterday's, then the turns are read.
       expect(meter.counts().beforeModel.roundTrips).toBe(4);
-      expect(counts.get(KEY)).toEqual({ day: '20240110', records: 2 });
+      expect(memory.get(KEY)?.records).toBe(2);
     });
 
-    it("ignores yesterday's count, and forgets the count on a clear", async () => {
+    it('lists everything again on a new day, and forgets the history on a clear', async () => {
       await appendAll(history);
-      const counts = createTodayRecordCounts();
-      counts.set(KEY, { day: '20240109', records: 40 });
-      const { metered, meter } = counted(counts);
+      const memory = createHistoryMemory();
+      memory.set(KEY, { day: '20240109', records: 40, newest: [] });
+      const { metered, meter } = counted(memory);
       expect(msgIds(await metered.load(KEY, 2))).toEqual(['msg5', 'msg6']);
-      expect(meter.counts().beforeModel.ops).toBe(6);
-      await counted(counts).metered.clear(KEY);
-      expect(counts.get(KEY)).toBeUndefined();
-      expect(await counted(counts).metered.load(KEY, 2)).toEqual([]);
+      // The day folders, today and yesterday, then the two turn files: the (empty) memory stands for the copy.
+      expect(meter.counts().beforeModel.ops).toBe(5);
+      await counted(memory).metered.clear(KEY);
+      expect(memory.get(KEY)).toBeUndefined();
+      expect(await counted(memory).metered.load(KEY, 2)).toEqual([]);
     });
 
-    it('keeps at most the given number of keys, the least recently set going first', () => {
-      const counts = createTodayRecordCounts(2);
-      counts.set('a', { day: '20240110', records: 1 });
-      counts.set('b', { day: '20240110', records: 1 });
-      counts.set('a', { day: '20240110', records: 2 });
-      counts.set('c', { day: '20240110', records: 1 });
-      expect([counts.get('a'), counts.get('b'), counts.get('c')]).toEqual([
-        { day: '20240110', records: 2 },
-        undefined,
-        { day: '20240110', records: 1 },
-      ]);
+    it('keeps at most the given number of histories and of turns each, the least recently set going first', () => {
+      const memory = createHistoryMemory(2);
+      const newest = Array.from({ length: MAX_REMEMBERED_TURNS + 5 }, (_, n) => ({
+        day: '20240110',
+        name: `${n}`,
+        turn: turn(n),
+      }));
+      memory.set('a', { day: '20240110', records: 1, newest: [] });
+      memory.set('b', { day: '20240110', records: 1, newest: [] });
+      memory.set('a', { day: '20240110', records: 2, newest });
+      memory.set('c', { day: '20240110', records: 1, newest: [] });
+      expect(memory.get('b')).toBeUndefined();
+      expect(memory.get('a')?.newest).toEqual(newest.slice(-MAX_REMEMBERED_TURNS));
+      expect(memory.get('c')?.records).toBe(1);
     });
   });
 
