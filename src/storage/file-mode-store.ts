@@ -51,7 +51,7 @@ export function createFileModeStore(options: {
       const listed = listingOf(senderKey);
       const written = formatEntryName(clock(), randomEntryId(), `-${mode ?? 'default'}`);
       memo.forget(`${senderKey}/`);
-      await volume.write(`${dir}/${written}`, '');
+      await volume.mark(`${dir}/${written}`);
       await runLater(message, async () => {
         const names = await listed.catch(() => undefined);
         if (names === undefined) return;

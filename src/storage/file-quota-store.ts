@@ -113,7 +113,7 @@ export function createFileQuotaStore(options: FileQuotaStoreOptions): QuotaStore
       if (progress.givenBack) return notTaken;
       const at = clock();
       const path = `${dir}/${formatEntryName(at, id, '')}`;
-      await volume.write(path, '');
+      await volume.mark(path);
       progress.paths.push(path);
       const late = clock() - at > LATE_MS;
       if (late && tries < MAX_LATE_TRIES) {

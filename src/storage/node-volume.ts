@@ -47,18 +47,12 @@ const writeFile = (path: string, data: string, options: { flag: number; mode?: n
       error ? reject(error) : resolve(),
     ),
   );
-// An empty file (a ticket or a mark) takes one step less: nothing to write between open and close.
-const createEmpty = (path: string, options: { flag: number; mode?: number }) =>
-  new Promise<void>((resolve, reject) =>
-    fs.open(path, numericFlag(options.flag), options.mode, (error, fd) => {
-      if (error) reject(error);
-      else fs.close(fd, (closeError) => (closeError ? reject(closeError) : resolve()));
-    }),
-  );
 const readdir = (path: string) =>
   new Promise<string[]>((resolve, reject) =>
     fs.readdir(path, (error, names) => (error ? reject(error) : resolve(names))),
   );
+const mkdirOne = (path: string) =>
+  new Promise<void>((resolve, reject) => fs.mkdir(path, (error) => (error ? reject(error) : resolve())));
 const mkdir = (path: string) =>
   new Promise<void>((resolve, reject) =>
     fs.mkdir(path, { recursive: true }, (error) => (error ? reject(error) : resolve())),
@@ -111,7 +105,15 @@ export function createNodeVolume(root: string): Volume {
     async write(path, data, options = {}) {
       const file = locate(path);
       const flags = { flag: REPLACE, ...(options.mode === undefined ? {} : { mode: options.mode }) };
-      await inFolder(file, () => (data === '' ? createEmpty(file, flags) : writeFile(file, data, flags)));
+      await inFolder(file, () => writeFile(file, data, flags));
+    },
+    async mark(path) {
+      const folder = locate(path);
+      try {
+        await inFolder(folder, () => mkdirOne(folder));
+      } catch (error) {
+        if (!hasErrorCode(error, 'EEXIST')) throw error;
+      }
     },
     async list(path) {
       try {

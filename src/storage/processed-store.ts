@@ -118,9 +118,10 @@ export function createProcessedStore(options: ProcessedStoreOptions): ProcessedS
 
   async function writeTicket(path: string, state: EntryState): Promise<void> {
     try {
-      await volume.write(`${path}.${state}`, '');
+      await volume.mark(`${path}.${state}`);
     } catch (error) {
-      // Created but not written (a full disk): a name left behind would read as this attempt's ticket.
+      // A step that failed may still have made the name (a mount that lost its connection after the upload):
+      // left behind, it would read as this attempt's ticket.
       await volume.remove(`${path}.${state}`).catch(() => undefined);
       throw error;
     }

@@ -12,6 +12,12 @@ export interface Volume {
   read(path: string): Promise<string | undefined>;
   /** Writes a file, replacing it, creating missing parent folders; never writes through a symbolic link. */
   write(path: string, data: string, options?: { mode?: number }): Promise<void>;
+  /**
+   * Leaves a marker whose name is the whole record (a ticket, a mode, a quota entry): an empty folder, made in
+   * one step where an empty file takes two (create, then close), creating missing parent folders. A name that
+   * exists already counts as made. Listed and removed like any other name.
+   */
+  mark(path: string): Promise<void>;
   /** The names in a folder; [] when the folder is missing. */
   list(path: string): Promise<string[]>;
   /** Removes a file, or a folder with everything below it; nothing happens when it is missing. */

@@ -5,6 +5,7 @@ export function wrapVolume(volume: Volume, around: <T>(run: () => Promise<T>) =>
   return {
     read: (path) => around(() => volume.read(path)),
     write: (path, data, options) => around(() => volume.write(path, data, options)),
+    mark: (path) => around(() => volume.mark(path)),
     list: (path) => around(() => volume.list(path)),
     remove: (path) => around(() => volume.remove(path)),
     exists: (path) => around(() => volume.exists(path)),

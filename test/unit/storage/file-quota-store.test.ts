@@ -126,8 +126,8 @@ describe('createFileQuotaStore', () => {
     let stalls = 1;
     const stalling: Volume = {
       ...disk,
-      async write(path, data) {
-        await disk.write(path, data);
+      async mark(path) {
+        await disk.mark(path);
         // The instance loses the CPU right after its write: its entry's time is long past.
         if (stalls-- > 0) now += 1_000;
       },

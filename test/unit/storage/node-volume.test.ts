@@ -47,19 +47,21 @@ describe('createNodeVolume', () => {
     await expect(volume().read('folder')).rejects.toMatchObject({ code: 'EISDIR' });
   });
 
-  it('writes empty files too: creating them, emptying an existing one, with the mode asked for', async () => {
-    await volume().write('t/ticket', '');
-    await volume().write('f', 'content');
-    await volume().write('f', '');
-    await volume().write('private', '', { mode: 0o600 });
-    expect(await readFile(join(dir, 't', 'ticket'), 'utf8')).toBe('');
-    expect(await readFile(join(dir, 'f'), 'utf8')).toBe('');
-    expect((await stat(join(dir, 'private'))).mode & 0o777).toBe(0o600 & ~process.umask());
-    await mkdir(join(dir, 'v'));
+  it('leaves markers as names: made in missing folders, listed and removed like files, twice is once', async () => {
+    await volume().mark('t/shard/ticket.claim');
+    await volume().mark('t/shard/ticket.claim');
+    await volume().write('t/shard/file.json', '{}');
+    expect((await volume().list('t/shard')).sort()).toEqual(['file.json', 'ticket.claim']);
+    expect(await volume().exists('t/shard/ticket.claim')).toBe(true);
+    expect((await stat(join(dir, 't', 'shard', 'ticket.claim'))).isDirectory()).toBe(true);
+    await volume().remove('t/shard/ticket.claim');
+    expect(await volume().list('t/shard')).toEqual(['file.json']);
+    // A name already taken, even by a link, counts as made; nothing is written through the link.
     await writeFile(join(dir, 'outside'), 'secret');
-    await symlink(join(dir, 'outside'), join(dir, 'v', 'link'));
-    await expect(volume().write('v/link', '')).rejects.toMatchObject({ code: 'ELOOP' });
+    await symlink(join(dir, 'outside'), join(dir, 't', 'shard', 'link'));
+    await volume().mark('t/shard/link');
     expect(await readFile(join(dir, 'outside'), 'utf8')).toBe('secret');
+    await expect(volume().mark('../escape')).rejects.toThrow(TypeError);
   });
 
   it('removes a file or a whole folder, and nothing when it is missing', async () => {

@@ -50,7 +50,8 @@ describe('createProcessedStore', () => {
     const [ticket, ...others] = await tickets();
     expect(others).toEqual([]);
     expect(ticket).toMatch(new RegExp(`^${HASH}\\.${START}-[0-9a-f]{16}\\.claim$`));
-    expect(await readFile(join(dir, 'processed', SHARD, ticket ?? ''), 'utf8')).toBe('');
+    // A marker: its name is the record, nothing is inside it.
+    expect(await readdir(join(dir, 'processed', SHARD, ticket ?? ''))).toEqual([]);
     // Past UTC midnight the same shard answers: nothing moves with the day.
     now = START + 50_000;
     expect(await store().claim(MSG_ID)).toEqual({ claimed: false, state: 'in-progress' });
@@ -111,9 +112,9 @@ describe('createProcessedStore', () => {
     const disk = createNodeVolume(dir);
     const full: Volume = {
       ...disk,
-      async write(path) {
-        // Like a real full disk: the name is created, the data does not fit.
-        await disk.write(path, '');
+      async mark(path) {
+        // A step that failed after the name was made (a mount that made it, then lost the connection).
+        await disk.mark(path);
         throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
       },
     };
