@@ -1,10 +1,9 @@
 import type { Logger } from '../ports';
 import { errorCodeOf } from './has-error-code';
-import { formatUtcDay, localDay } from './local-day';
+import { DAY_FOLDER, formatUtcDay, localDay } from './local-day';
 import type { Volume } from './volume';
 
 const DAY_MS = 86_400_000;
-const DAY_FOLDER = /^\d{8}$/;
 
 /** Removes day folders (`<root>/<yyyymmdd>`) past their retention, once a day per instance. */
 export interface DayFolderHousekeeping {

@@ -1,14 +1,13 @@
 import type { Turn } from '../ports';
 import type { DayEntry } from './day-entry-name';
 import { newestFirst, parseEntryName } from './day-entry-name';
-import { formatUtcDay } from './local-day';
+import { DAY_FOLDER, formatUtcDay } from './local-day';
 import { readJsonFile } from './read-json-file';
 import type { CopiedTurn } from './recent-turns-copy';
 import { copyKey, decodeRecentCopy, RECENT_COPY_FILE } from './recent-turns-copy';
 import type { Volume } from './volume';
 
 const DAY_MS = 86_400_000;
-const DAY_FOLDER = /^\d{8}$/;
 /** Turn records; a clear marker is `<at>-<id>.clear.json`. */
 export const TURN_SUFFIX = '.json';
 export const CLEAR_SUFFIX = '.clear.json';

@@ -1,7 +1,6 @@
 import type { Clock } from '../ports';
+import { DAY_FOLDER } from './local-day';
 import type { Volume } from './volume';
-
-const DAY_FOLDER = /^\d{8}$/;
 
 /** Which day folders of v1 markers (`processed/<yyyymmdd>`) the volume holds, listed now and then. */
 export interface LegacyMarkerDays {

@@ -4,6 +4,9 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 const lastDays = new Map<string, { minute: number; day: string }>();
 const MINUTE_MS = 60_000;
 
+/** A day folder's name, as localDay and formatUtcDay make it: yyyymmdd. */
+export const DAY_FOLDER = /^\d{8}$/;
+
 /** Whether `timeZone` is an IANA time zone this runtime knows (e.g. 'Asia/Shanghai', 'UTC'). */
 export function isValidTimeZone(timeZone: string): boolean {
   try {
