@@ -7,6 +7,7 @@ import { createLogger } from '../../src/logger';
 import { formatEntryName, messageEntryId } from '../../src/storage/day-entry-name';
 import { createFileHistoryStore } from '../../src/storage/file-history-store';
 import { historyKey } from '../../src/storage/history-key';
+import { createHistoryMemory } from '../../src/storage/history-memory';
 import { formatUtcDay } from '../../src/storage/local-day';
 import { createNodeVolume } from '../../src/storage/node-volume';
 import { encodeTurn } from '../../src/storage/turn-file';
@@ -23,7 +24,7 @@ export type HistoryResult = Record<`turns_${number}`, number>;
 /**
  * history_ms: for each size, one sender's history with that many real turn files in the store's own layout
  * (day folders, a turn every five minutes up to now), then `load(key, WINDOW)` + `append(turn)` timed for one
- * message, median of `repetitions`. The files are on the local disk (page cache warm), not an OSS mount: this
+ * message, median of `repetitions`, by one store with the instance memory reply gives its stores. The files are on the local disk (page cache warm), not an OSS mount: this
  * shows how the cost scales.
  */
 export async function measureHistory(options: {
@@ -33,9 +34,12 @@ export async function measureHistory(options: {
   const dir = await mkdtemp(join(tmpdir(), 'bench-turns-'));
   try {
     const now = Date.now();
+    // The store as reply builds it, with the instance's memory of the histories it saw (each size's first
+    // repetition runs without).
     const store = createFileHistoryStore({
       volume: createNodeVolume(dir),
       logger: createLogger({ level: 'silent', fn: 'bench' }),
+      memory: createHistoryMemory(),
     });
     const keys = options.sizes.map((size) => {
       const key = historyKey(['bench-conversation', `sender-with-${size}-turns`]);

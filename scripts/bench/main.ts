@@ -150,7 +150,8 @@ async function main(): Promise<void> {
       at_rest_rss_mb: 'RSS of each instance process right after its bundle loaded, before any invocation',
       history_ms:
         'store.load(key, 5) + store.append(turn) on the local disk (not an OSS mount), median; N real turn files ' +
-        'in day folders, one every five minutes up to now (100,000 turns: 347 days)',
+        'in day folders, one every five minutes up to now (100,000 turns: 347 days); one store with the instance ' +
+        "memory reply gives its stores, so after each size's first repetition a load lists today's folder only",
       dingtalk_calls_per_answer:
         'plain: every request DingTalk received for one answered DM (the webhook post counts); card: OpenAPI calls ' +
         'for a ~1,000-character answer streamed over ~2 s, token cached; card_cold_token: same, no cached token; ' +
