@@ -104,8 +104,8 @@ export function createNodeVolume(root: string): Volume {
     },
     async write(path, data, options = {}) {
       const file = locate(path);
-      const flags = { flag: REPLACE, ...(options.mode === undefined ? {} : { mode: options.mode }) };
-      await inFolder(file, () => writeFile(file, data, flags));
+      const mode = options.mode === undefined ? {} : { mode: options.mode };
+      await inFolder(file, () => writeFile(file, data, { flag: REPLACE, ...mode }));
     },
     async mark(path) {
       const folder = locate(path);
