@@ -3,10 +3,11 @@ import { errorCodeOf } from './has-error-code';
 import type { HistoryScan } from './history-scan';
 import { dayFolder } from './history-scan';
 import { legacySeqs } from './legacy-history';
-import { RECENT_COPY_FILE } from './recent-turns-copy';
 import { formatSeqFileName } from './turn-file';
 import type { Volume } from './volume';
 
+// The copy of the newest turns earlier versions rewrote beside the records (turns now carry their own copies).
+const EARLIER_VERSIONS_COPY = 'recent.json';
 // Bounds one clear's clean-up (each removal is at least one OSS request on the mount); what is left stays
 // hidden behind the marker, and the next clear removes more.
 const MAX_REMOVALS = 128;
@@ -22,8 +23,8 @@ export interface ClearedRange {
 /**
  * Best-effort removal of what a clear marker hides, after the marker is written (so a failed marker never
  * leaves a history half removed and older turns showing again); never throws. Older day folders go whole;
- * in the marker's own day, the records listed before it; the recent turns copy and the v1 files of `keyListing`
- * (the key folder).
+ * in the marker's own day, the records listed before it; the copy of the newest turns earlier versions kept and the
+ * v1 files of `keyListing` (the key folder).
  */
 export async function removeClearedRecords(
   volume: Volume,
@@ -43,8 +44,8 @@ export async function removeClearedRecords(
     ...legacySeqs(keyListing).map((seq) => `${keyDir}/${formatSeqFileName(seq)}`),
     ...(keyListing.includes('head.json') ? [`${keyDir}/head.json`] : []),
   ];
-  // The copy of the newest turns holds cleared text too (a later answer writes a fresh one).
-  const copy = keyListing.includes(RECENT_COPY_FILE) ? [`${keyDir}/${RECENT_COPY_FILE}`] : [];
+  // The copy earlier versions kept holds cleared text too.
+  const copy = keyListing.includes(EARLIER_VERSIONS_COPY) ? [`${keyDir}/${EARLIER_VERSIONS_COPY}`] : [];
   const all = [...copy, ...olderDays, ...sameDay, ...legacy];
   const now = all.slice(0, MAX_REMOVALS);
   const key = keyDir.slice(keyDir.lastIndexOf('/') + 1);

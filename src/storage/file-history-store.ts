@@ -1,7 +1,6 @@
 import type { Clock, HistoryStore, Logger, Turn } from '../ports';
 import { removeClearedRecords } from './clear-history';
 import { formatEntryName, messageEntryId, randomEntryId } from './day-entry-name';
-import { errorCodeOf } from './has-error-code';
 import type { HistoryMemory, RememberedHistory } from './history-memory';
 import type { DayRecord, HistoryScan } from './history-scan';
 import {
@@ -16,15 +15,10 @@ import { loadLegacyTurns } from './legacy-history';
 import { formatUtcDay } from './local-day';
 import type { MessageScope } from './message-scope';
 import { createMessageMemo, runLater } from './message-scope';
+import type { JsonFileResult } from './read-json-file';
 import { readJsonFile } from './read-json-file';
-import {
-  type CopiedTurn,
-  copyKey,
-  encodeRecentCopy,
-  MAX_COPIED_TURNS,
-  RECENT_COPY_FILE,
-} from './recent-turns-copy';
-import { decodeTurnRecord, encodeClearMarker, encodeTurn } from './turn-file';
+import { type CopiedTurn, copyKey, MAX_EARLIER_TURNS } from './turn-copies';
+import { decodeEarlierTurns, decodeTurnRecord, encodeClearMarker, encodeTurn } from './turn-file';
 import type { Volume } from './volume';
 
 const SAFE_KEY = /^[A-Za-z0-9_-]{1,128}$/;
@@ -49,12 +43,12 @@ export interface FileHistoryStore extends HistoryStore {
 }
 
 // Layout (v2): `history/<key>/days/<yyyymmdd, UTC of at>/<13-digit at>-<16 hex>.json`, one file per turn in the
-// v1 turn record format ({"v":1,"type":"turn",msgId,question,answer,at}), the hex from the turn's msgId; a
-// clear adds `<at>-<16 random hex>.clear.json` ({"v":1,"type":"clear",at}). Names are never shared between
-// writers, so concurrent instances lose nothing even where the mount's exclusive create is not atomic, and a
-// load orders records by name (time, then id): it reads the newest until a clear marker or enough turns,
-// listing only the day folders (and today's and yesterday's records), so its cost does not grow with the
-// number of stored turns. The v1 files (`history/<key>/<12-digit seq>.json`, head.json) of earlier versions
+// v1 turn record format ({"v":1,"type":"turn",msgId,question,answer,at}, with copies of the turns before it:
+// turn-copies.ts), the hex from the turn's msgId; a clear adds `<at>-<16 random hex>.clear.json`
+// ({"v":1,"type":"clear",at}). Names are never shared between writers, so concurrent instances lose nothing even
+// where the mount's exclusive create is not atomic, and a load orders records by name (time, then id): it takes
+// the newest until a clear marker or enough turns, listing only the day folders (and today's and yesterday's
+// records), so its cost does not grow with the number of stored turns. The v1 files (`history/<key>/<12-digit seq>.json`, head.json) of earlier versions
 // are the oldest segment, read after all v2 days when no v2 clear hides them.
 /** Per-conversation, per-sender history on the volume. */
 export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHistoryStore {
@@ -72,8 +66,9 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHi
       scanHistory(volume, keyDirOf(key), now, { todayOnly, remembered: remembered.newest }),
     );
   const keyListingOf = (key: string) => memo.get(`${key}/list`, () => volume.list(keyDirOf(key)));
-  // The newest turns this store knows per key (loaded, then appended): what the next copy is made of.
-  const known = new Map<string, CopiedTurn[]>();
+  // The newest turns this store knows per key (loaded, then appended), as many as the next load will need
+  // besides the record that carries them: the copies a new record carries.
+  const known = new Map<string, { keep: number; turns: CopiedTurn[] }>();
 
   return {
     prepareClear(key) {
@@ -93,7 +88,8 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHi
           ? loadScanOf(key, now, remembered, remembered.day === today && remembered.records >= wanted)
           : scanOf(key));
         const loaded = await loadTurns(volume, keyDir, scan, wanted, logger);
-        known.set(key, loaded.copyable);
+        const keep = Math.min(wanted - 1, MAX_EARLIER_TURNS);
+        known.set(key, { keep, turns: loaded.copyable.slice(Math.max(0, loaded.copyable.length - keep)) });
         const listedToday = scan.listed.get(today);
         if (listedToday)
           memory?.set(key, { day: today, records: listedToday.length, newest: loaded.copyable });
@@ -106,22 +102,15 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHi
       const name = formatEntryName(turn.at, messageEntryId(turn.msgId), TURN_SUFFIX);
       memo.forget(`${key}/`);
       const before = known.get(key);
-      const write = volume.write(`${dayFolder(keyDir, day)}/${name}`, encodeTurn(turn)).then(() => {
-        const seen = memory?.get(key);
-        if (!seen) return;
-        const records = seen.day === day ? seen.records + 1 : 1;
-        memory?.set(key, { day, records, newest: [...seen.newest, { day, name, turn }] });
-      });
-      if (!before) return write;
-      const newest = [...before, { day, name, turn }];
-      known.set(key, newest.slice(-MAX_COPIED_TURNS));
-      // Written beside the turn, in the same round trip; a copy that fails only means more reads next time.
-      const copy = volume
-        .write(`${keyDir}/${RECENT_COPY_FILE}`, encodeRecentCopy(newest))
-        .catch((error: unknown) => {
-          logger.debug({ key, code: errorCodeOf(error) }, 'could not update the recent turns copy');
-        });
-      await Promise.all([write, copy]);
+      if (before) {
+        const newest = [...before.turns, { day, name, turn }];
+        known.set(key, { keep: before.keep, turns: newest.slice(Math.max(0, newest.length - before.keep)) });
+      }
+      await volume.write(`${dayFolder(keyDir, day)}/${name}`, encodeTurn(turn, before?.turns));
+      const seen = memory?.get(key);
+      if (!seen) return;
+      const records = seen.day === day ? seen.records + 1 : 1;
+      memory?.set(key, { day, records, newest: [...seen.newest, { day, name, turn }] });
     },
     async clear(key) {
       const keyDir = keyDirOf(key);
@@ -144,7 +133,7 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHi
 
 /**
  * The newest `maxTurns` turns after the newest clear marker, oldest first; and those of them stored as v2 records,
- * with their names, for the recent turns copy.
+ * with their names, for the copies the next record carries.
  */
 async function loadTurns(
   volume: Volume,
@@ -155,6 +144,7 @@ async function loadTurns(
 ): Promise<{ turns: Turn[]; copyable: CopiedTurn[] }> {
   const key = keyDir.slice(keyDir.lastIndexOf('/') + 1);
   const next = createEntryCursor(volume, keyDir, scan);
+  const copied = new Map(scan.copied);
   const newest: CopiedTurn[] = [];
   const seen = new Set<string>();
   const finish = (legacy: Turn[] = []) => {
@@ -180,13 +170,7 @@ async function loadTurns(
     const exhausted = !cleared && picked.length < wanted;
     // The v1 segment is read alongside the last v2 turns, not after them.
     const [results, legacy] = await Promise.all([
-      Promise.all(
-        picked.map((entry) => {
-          const copied = scan.copied.get(copyKey(entry.day, entry.name));
-          if (copied) return { status: 'copied' as const, turn: copied };
-          return readJsonFile(volume, `${dayFolder(keyDir, entry.day)}/${entry.name}`);
-        }),
-      ),
+      readPicked(volume, keyDir, picked, copied),
       exhausted ? loadLegacyTurns(volume, keyDir, wanted, logger) : undefined,
     ]);
     for (const [index, result] of results.entries()) {
@@ -205,4 +189,41 @@ async function loadTurns(
     if (legacy) return finish(legacy.slice(Math.max(0, legacy.length - (maxTurns - newest.length))));
     if (cleared || newest.length >= maxTurns) return finish();
   }
+}
+
+type PickedResult = JsonFileResult | { status: 'copied'; turn: Turn };
+
+/**
+ * What each picked record (newest first) holds: its turn from `copied` where a copy of it is known, else its file.
+ * The newest record without a copy is read first, as its writer stored copies of the turns it loaded: usually
+ * all the others. Only what those copies lack is read after it (a turn another instance wrote meanwhile, a record
+ * of an earlier version); nothing is, after a record found missing (the load stops there). The copies read are
+ * added to `copied`.
+ */
+async function readPicked(
+  volume: Volume,
+  keyDir: string,
+  picked: readonly DayRecord[],
+  copied: Map<string, Turn>,
+): Promise<PickedResult[]> {
+  const results = new Map<DayRecord, JsonFileResult>();
+  const read = async (entry: DayRecord) => {
+    const result = await readJsonFile(volume, `${dayFolder(keyDir, entry.day)}/${entry.name}`);
+    if (result.status === 'ok') {
+      for (const [copy, turn] of decodeEarlierTurns(result.value))
+        if (!copied.has(copy)) copied.set(copy, turn);
+    }
+    results.set(entry, result);
+  };
+  const lacking = () =>
+    picked.filter((entry) => !results.has(entry) && !copied.has(copyKey(entry.day, entry.name)));
+  const first = lacking()[0];
+  if (first) await read(first);
+  if (first === undefined || results.get(first)?.status !== 'missing') await Promise.all(lacking().map(read));
+  return picked.map((entry): PickedResult => {
+    const result = results.get(entry);
+    if (result) return result;
+    const turn = copied.get(copyKey(entry.day, entry.name));
+    return turn ? { status: 'copied', turn } : { status: 'missing' };
+  });
 }

@@ -1,4 +1,4 @@
-import type { CopiedTurn } from './recent-turns-copy';
+import type { CopiedTurn } from './turn-copies';
 
 /** What an instance last saw of one history. */
 export interface RememberedHistory {

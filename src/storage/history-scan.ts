@@ -2,9 +2,8 @@ import type { Turn } from '../ports';
 import type { DayEntry } from './day-entry-name';
 import { newestFirst, parseEntryName } from './day-entry-name';
 import { DAY_FOLDER, formatUtcDay } from './local-day';
-import { readJsonFile } from './read-json-file';
-import type { CopiedTurn } from './recent-turns-copy';
-import { copyKey, decodeRecentCopy, RECENT_COPY_FILE } from './recent-turns-copy';
+import type { CopiedTurn } from './turn-copies';
+import { copyKey } from './turn-copies';
 import type { Volume } from './volume';
 
 const DAY_MS = 86_400_000;
@@ -18,7 +17,7 @@ export interface HistoryScan {
   days: string[] | undefined;
   /** The records of the days listed so far (today's, and unless only today was listed, yesterday's). */
   listed: Map<string, DayRecord[]>;
-  /** The copy of the newest turns (recent-turns-copy.ts), read in the same round trip. */
+  /** Copies of turns by copyKey (turn-copies.ts): what the instance remembers; a load adds those it reads. */
   copied: Map<string, Turn>;
 }
 
@@ -29,10 +28,10 @@ export function dayFolder(keyDir: string, day: string): string {
 
 /**
  * Lists the day folders and, in the same round trip, today's and yesterday's records (where recent turns
- * are) and the copy of the newest turns, so a load usually needs no further round trip, or one to read the
- * turns the copy lacks. With `todayOnly` (today is known to hold enough records) just today's records: the
- * cursor lists the day folders later if they fall short after all. With `remembered` (the newest turns this
- * instance saw) the copy is not read: those serve as the copy.
+ * are), so a load usually needs one more round trip: the newest record, which carries copies of the turns
+ * before it. With `todayOnly` (today is known to hold enough records) just today's records: the cursor lists
+ * the day folders later if they fall short after all. With `remembered` (the newest turns this instance saw)
+ * those serve as copies, and a load reads only the records they lack.
  */
 export async function scanHistory(
   volume: Volume,
@@ -42,17 +41,14 @@ export async function scanHistory(
 ): Promise<HistoryScan> {
   const recent = options.todayOnly ? [formatUtcDay(now)] : [formatUtcDay(now), formatUtcDay(now - DAY_MS)];
   const { remembered } = options;
-  const [days, copy, ...listings] = await Promise.all([
+  const [days, ...listings] = await Promise.all([
     options.todayOnly ? undefined : listDayFolders(volume, keyDir),
-    remembered ? undefined : readJsonFile(volume, `${keyDir}/${RECENT_COPY_FILE}`),
     ...recent.map((day) => listDay(volume, keyDir, day)),
   ]);
   return {
     days,
     listed: new Map(recent.map((day, index) => [day, listings[index] ?? []])),
-    copied: copy
-      ? decodeRecentCopy(copy)
-      : new Map((remembered ?? []).map((entry) => [copyKey(entry.day, entry.name), entry.turn])),
+    copied: new Map((remembered ?? []).map((entry) => [copyKey(entry.day, entry.name), entry.turn])),
   };
 }
 

@@ -1,9 +1,12 @@
 import type { Turn } from '../ports';
+import type { CopiedTurn } from './turn-copies';
+import { copyKey } from './turn-copies';
 
 // The on-disk format is frozen: users' history must keep loading across versions. Never rename these
 // fields or the `v`/`type` values: the v2 layout (file-history-store.ts) keeps this record under new names,
 // and the v1 files under their 12-digit names are still read; a new record format gets a new `v`, and this
-// reader keeps accepting v1.
+// reader keeps accepting v1. A turn record may also carry `earlier` (copies of the turns before it,
+// turn-copies.ts): every reader takes the fields above and ignores any other, so earlier versions read it too.
 const SEQ_DIGITS = 12;
 const SEQ_FILE_PATTERN = /^(\d{12})\.json$/;
 
@@ -21,10 +24,20 @@ export function parseSeqFileName(name: string): number | undefined {
   return digits === undefined ? undefined : Number(digits);
 }
 
-/** Serialises a turn in the v1 layout. */
-export function encodeTurn(turn: Turn): string {
+/** Serialises a turn in the v1 layout, with copies of the turns before it when there are any. */
+export function encodeTurn(turn: Turn, earlier: readonly CopiedTurn[] = []): string {
   const { msgId, question, answer, at } = turn;
-  return JSON.stringify({ v: 1, type: 'turn', msgId, question, answer, at });
+  const record = { v: 1, type: 'turn', msgId, question, answer, at };
+  if (earlier.length === 0) return JSON.stringify(record);
+  const copies = earlier.map(({ day, name, turn: copy }) => ({
+    day,
+    name,
+    msgId: copy.msgId,
+    question: copy.question,
+    answer: copy.answer,
+    at: copy.at,
+  }));
+  return JSON.stringify({ ...record, earlier: copies });
 }
 
 /** Serialises a clear marker in the v1 layout. */
@@ -43,4 +56,21 @@ export function decodeTurnRecord(value: unknown): TurnRecord | undefined {
   if (typeof msgId !== 'string' || typeof question !== 'string' || typeof answer !== 'string')
     return undefined;
   return { type: 'turn', turn: { msgId, question, answer, at } };
+}
+
+/** The copies of earlier turns a parsed turn record carries, by copyKey; none when it has none or they are not copies. */
+export function decodeEarlierTurns(record: unknown): Array<[string, Turn]> {
+  if (typeof record !== 'object' || record === null) return [];
+  const { earlier } = record as { earlier?: unknown };
+  if (!Array.isArray(earlier)) return [];
+  const copies: Array<[string, Turn]> = [];
+  for (const item of earlier as unknown[]) {
+    if (typeof item !== 'object' || item === null) continue;
+    const { day, name } = item as { day?: unknown; name?: unknown };
+    const copy = decodeTurnRecord({ ...item, v: 1, type: 'turn' });
+    if (typeof day === 'string' && typeof name === 'string' && copy?.type === 'turn') {
+      copies.push([copyKey(day, name), copy.turn]);
+    }
+  }
+  return copies;
 }
