@@ -1,5 +1,4 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatApi } from '../emulators/chat-api';
 import { startChatApi } from '../emulators/chat-api';
@@ -9,6 +8,8 @@ import type { FcInvokeApi } from '../emulators/fc-invoke-api';
 import { startFcInvokeApi } from '../emulators/fc-invoke-api';
 import type { FcInstance, InvocationResult } from '../fc-runtime/fc-instance';
 import { startFcInstance } from '../fc-runtime/fc-instance';
+import type { VolumePlace } from './bench-volume';
+import { volumeParent } from './bench-volume';
 import { BENCH_ROBOT, buildSignedCallbackEvent } from './signed-callback';
 
 const ROOT = join(__dirname, '..', '..');
@@ -104,14 +105,20 @@ const TICKET_SHARDS = 256;
 
 /**
  * Starts the stand-ins and one instance of each function. Every reply invocation runs in the one reply
- * process as soon as FC's stand-in accepts it, concurrently when several are queued. The history volume starts
- * empty, as a new deployment's, or with `volumeInUse` as one's after its first ~1,500 messages: every ticket
- * shard folder made (the first claim into a shard makes it, one mkdir).
+ * process as soon as FC's stand-in accepts it, concurrently when several are queued. The history volume is made
+ * in memory unless `volumePlace` says disk (bench-volume.ts), and starts empty, as a new deployment's, or with
+ * `volumeInUse` as one's after its first ~1,500 messages: every ticket shard folder made (the first claim into a
+ * shard makes it, one mkdir).
  */
 export async function startBenchConnector(
-  options: { cards?: boolean; storageLatencyMs?: number; volumeInUse?: boolean } = {},
+  options: {
+    cards?: boolean;
+    storageLatencyMs?: number;
+    volumeInUse?: boolean;
+    volumePlace?: VolumePlace;
+  } = {},
 ): Promise<BenchConnector> {
-  const historyDir = await mkdtemp(join(tmpdir(), 'bench-history-'));
+  const historyDir = await mkdtemp(join(volumeParent(options.volumePlace ?? 'memory'), 'bench-history-'));
   if (options.volumeInUse) {
     for (let shard = 0; shard < TICKET_SHARDS; shard += 1) {
       await mkdir(join(historyDir, 'processed', shard.toString(16).padStart(2, '0')), { recursive: true });

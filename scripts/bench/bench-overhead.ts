@@ -1,5 +1,6 @@
 import type { BenchConnector, SentMessage } from './bench-connector';
 import { expectAnswered, startBenchConnector } from './bench-connector';
+import type { VolumePlace } from './bench-volume';
 import { percentile, round } from './percentiles';
 import type { StorageCountsLine } from './storage-ops';
 import { readStorageCounts } from './storage-ops';
@@ -29,10 +30,13 @@ export async function measureOverhead(options: {
   storageLatencyMs?: number;
   /** Starts from a volume in use rather than a new deployment's empty one (see startBenchConnector). */
   volumeInUse?: boolean;
+  /** Where the history volume is made (in memory unless told otherwise; see bench-volume.ts). */
+  volumePlace?: VolumePlace;
 }): Promise<OverheadResult> {
   const connector = await startBenchConnector({
     ...(options.storageLatencyMs ? { storageLatencyMs: options.storageLatencyMs } : {}),
     ...(options.volumeInUse ? { volumeInUse: true } : {}),
+    ...(options.volumePlace ? { volumePlace: options.volumePlace } : {}),
   });
   try {
     const overheads: number[] = [];

@@ -15,12 +15,16 @@ export interface BenchResults extends ColdLoadResult, MemoryResult {
   mode: 'full' | 'quick';
   generated_at: string;
   machine: { os: string; cpu: string; cores: number; node: string };
+  /** Where the history volumes were made: the connector runs' and reply_cpu_ms_per_message_disk's (bench-volume.ts). */
+  history_volume: { connector_runs: string; disk: string };
   ack_ms: LatencySummary;
   overhead_ms: { p50: number; p99: number };
   /** Median CPU time (user + system) of the reply instance per message, chat and DingTalk stand-ins excluded. */
   reply_cpu_ms_per_message: number;
   /** The same in the overhead_ms run, on a new deployment's empty volume (see notes). */
   reply_cpu_ms_per_message_new_volume: number;
+  /** The same as reply_cpu_ms_per_message with the volume on the machine's disk (see notes). */
+  reply_cpu_ms_per_message_disk: number;
   /** overhead_ms with every history-volume operation delayed (see notes). */
   overhead_ms_at_storage_latency: { p50: number; p99: number };
   storage_ops_per_message: StorageOpsResult;

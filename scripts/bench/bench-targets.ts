@@ -36,6 +36,7 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetR
   add('overhead_ms.p99', results.overhead_ms.p99, 'ms');
   add('reply_cpu_ms_per_message', results.reply_cpu_ms_per_message, 'ms', 4);
   add('reply_cpu_ms_per_message_new_volume', results.reply_cpu_ms_per_message_new_volume, 'ms');
+  add('reply_cpu_ms_per_message_disk', results.reply_cpu_ms_per_message_disk, 'ms');
   add('overhead_ms_at_storage_latency.p50', results.overhead_ms_at_storage_latency.p50, 'ms', 60);
   add('overhead_ms_at_storage_latency.p99', results.overhead_ms_at_storage_latency.p99, 'ms');
   const storage = results.storage_ops_per_message;

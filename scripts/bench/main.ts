@@ -10,6 +10,7 @@ import { measureOverhead } from './bench-overhead';
 import type { BenchResults } from './bench-results';
 import { describeMachine } from './bench-results';
 import { evaluateTargets, formatTargetTable } from './bench-targets';
+import { describeVolumeParent } from './bench-volume';
 import { computeGbSeconds, GB_SECONDS_FORMULA, readMemorySizes } from './gb-seconds';
 import { median, round } from './percentiles';
 import { summarizeStorageOps } from './storage-ops';
@@ -66,6 +67,14 @@ async function main(): Promise<void> {
   const replyCpu = await step('reply_cpu_ms_per_message', () =>
     measureOverhead({ count: samples.overhead_messages, warmup: samples.overhead_warmup, volumeInUse: true }),
   );
+  const replyCpuOnDisk = await step('reply_cpu_ms_per_message_disk', () =>
+    measureOverhead({
+      count: samples.overhead_messages,
+      warmup: samples.overhead_warmup,
+      volumeInUse: true,
+      volumePlace: 'disk',
+    }),
+  );
   const slowStorage = await step('overhead_ms_at_storage_latency', () =>
     measureOverhead({
       count: samples.overhead_messages,
@@ -86,10 +95,12 @@ async function main(): Promise<void> {
     mode,
     generated_at: new Date().toISOString(),
     machine: describeMachine(),
+    history_volume: { connector_runs: describeVolumeParent('memory'), disk: describeVolumeParent('disk') },
     ack_ms: ack,
     overhead_ms: overhead.overhead,
     reply_cpu_ms_per_message: round(median(replyCpu.replyCpuMs), 2),
     reply_cpu_ms_per_message_new_volume: round(median(overhead.replyCpuMs), 2),
+    reply_cpu_ms_per_message_disk: round(median(replyCpuOnDisk.replyCpuMs), 2),
     overhead_ms_at_storage_latency: slowStorage.overhead,
     storage_ops_per_message: summarizeStorageOps(slowStorage.storage),
     first_visible_ms: firstVisible,
@@ -119,7 +130,9 @@ async function main(): Promise<void> {
       overhead_ms:
         'both functions in their own processes; t0 just before invoking conversation, t1 the webhook stand-in ' +
         "receiving the answer's last post; minus the chat stand-in's time (it answers at once, not streaming); " +
-        'the emulator hops (IPC to the instances) are included, FC queueing is not',
+        'the emulator hops (IPC to the instances) are included, FC queueing is not; the history volume, in this ' +
+        'and every connector run, is a folder in memory (history_volume.connector_runs; see ' +
+        'reply_cpu_ms_per_message_disk for why)',
       reply_cpu_ms_per_message:
         "process.cpuUsage() of the reply instance across each invocation of a run like overhead_ms's (the " +
         'stand-ins run in other processes), median; the history volume as a deployment has it after its first ' +
@@ -127,6 +140,14 @@ async function main(): Promise<void> {
         'folder, one mkdir: on an empty volume about 7 in 10 of the first 200 claims make one)',
       reply_cpu_ms_per_message_new_volume:
         "the same in the overhead_ms run itself, whose history volume starts empty (a new deployment's)",
+      reply_cpu_ms_per_message_disk:
+        "reply_cpu_ms_per_message's run with the history volume on the machine's disk (history_volume.disk) " +
+        "instead of in memory. FC's volume is an OSS mount, neither of the two; on the disk the figure also holds " +
+        "the disk's own kernel work, and on an ext4 mounted without a journal (as on the machines these figures " +
+        'were first taken on) every new file or folder first skips the inodes deleted in the last one to five ' +
+        'minutes (the kernel checks each: recently_deleted), so the figure depends on how many files whatever ran ' +
+        'before removed: measured 1.0-1.5 ms per message more than in memory, changing by about a quarter from one ' +
+        'minute to the next',
       overhead_ms_at_storage_latency:
         `overhead_ms measured again with every history-volume operation delayed ${STORAGE_LATENCY_MS} ms before it ` +
         "runs (a stand-in for the OSS mount's per-request latency), injected by the reply function's own " +

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { volumeParent } from '../../scripts/bench/bench-volume';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -64,12 +65,27 @@ describe('npm run bench -- --quick', () => {
     }
   });
 
-  it('reports the reply CPU per message, on a volume in use and on a new one, in milliseconds', () => {
-    for (const key of ['reply_cpu_ms_per_message', 'reply_cpu_ms_per_message_new_volume']) {
+  it('reports the reply CPU per message, on a volume in use, a new one and one on the disk, in milliseconds', () => {
+    for (const key of [
+      'reply_cpu_ms_per_message',
+      'reply_cpu_ms_per_message_new_volume',
+      'reply_cpu_ms_per_message_disk',
+    ]) {
       expect(results[key], key).toBeTypeOf('number');
       expect(results[key], key).toBeGreaterThan(0);
-      expect(results.notes[key], key).toMatch(/cpuUsage|empty/);
+      expect(results.notes[key], key).toMatch(/cpuUsage|empty|disk/);
     }
+  });
+
+  it('says where the history volumes were made: in memory where the machine has a tmpfs, and on the disk', () => {
+    const memory = volumeParent('memory');
+    expect(memory === '/dev/shm' || memory === tmpdir()).toBe(true);
+    const { connector_runs, disk } = results.history_volume;
+    expect(connector_runs.startsWith(`${memory} (`) && connector_runs.endsWith(')'), connector_runs).toBe(
+      true,
+    );
+    if (memory === '/dev/shm') expect(connector_runs).toBe('/dev/shm (tmpfs)');
+    expect(disk.startsWith(`${tmpdir()} (`) && disk.endsWith(')'), disk).toBe(true);
   });
 
   it('reports the storage round trips and operations before and after the model', () => {
