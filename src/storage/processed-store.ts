@@ -15,6 +15,9 @@ const DAY_MS = 86_400_000;
 const STATES = ['claim', 'delivering', 'done'] as const;
 type EntryState = (typeof STATES)[number];
 const ENTRY = /^([0-9a-f]{32})\.(\d{13})-([0-9a-f]{16})\.(claim|delivering|done)$/;
+// Where the 13-digit time sits in an entry's name.
+const AT_START = 33;
+const AT_END = 46;
 // Contenders that saw each other step back and try again; each try is a few round trips.
 const MAX_TRIES = 6;
 const BACKOFF_MS = { min: 20, spread: 60 };
@@ -148,9 +151,8 @@ export function createProcessedStore(options: ProcessedStoreOptions): ProcessedS
   /** Removes other messages' tickets past the retention from the listing this claim made anyway. */
   async function pruneExpired(shard: string, names: readonly string[]): Promise<void> {
     const oldest = clock() - retentionMs;
-    const expired = names.filter(
-      (name) => Number(ENTRY.exec(name)?.[2] ?? Number.POSITIVE_INFINITY) < oldest,
-    );
+    // A shard holds every message's tickets of the retention: the time is looked at before the whole name.
+    const expired = names.filter((name) => Number(name.slice(AT_START, AT_END)) < oldest && ENTRY.test(name));
     await Promise.all(expired.slice(0, MAX_PRUNED).map((name) => volume.remove(`${shard}/${name}`))).catch(
       (error: unknown) =>
         logger.warn({ code: errorCodeOf(error) }, 'could not prune processed-message tickets'),
@@ -162,6 +164,7 @@ export function createProcessedStore(options: ProcessedStoreOptions): ProcessedS
 function ticketsOf(names: readonly string[], hash: string): Map<string, Ticket> {
   const tickets = new Map<string, Ticket>();
   for (const name of names) {
+    if (!name.startsWith(hash)) continue;
     const match = ENTRY.exec(name);
     if (!match || match[1] !== hash) continue;
     const ticket = `${match[2]}-${match[3]}`;

@@ -128,14 +128,15 @@ describe('createProcessedStore', () => {
     await mkdir(shard, { recursive: true });
     const old = `${'0'.repeat(32)}.${START - 4 * 86_400_000}-${'1'.repeat(16)}.done`;
     const recent = `${'0'.repeat(32)}.${START - 2 * 86_400_000}-${'2'.repeat(16)}.done`;
-    await writeFile(join(shard, old), '');
-    await writeFile(join(shard, recent), '');
+    // As old, but not a ticket: only what this store wrote is its to remove.
+    const foreign = `${'0'.repeat(32)}.${START - 4 * 86_400_000}-not-a-ticket.done`;
+    for (const name of [old, recent, foreign]) await writeFile(join(shard, name), '');
     const later: Array<() => Promise<void>> = [];
     await store({ message: { later: (task) => later.push(task) } }).claim(MSG_ID);
     expect(await tickets()).toContain(old);
     await Promise.all(later.map((task) => task()));
     expect(await tickets()).not.toContain(old);
-    expect(await tickets()).toContain(recent);
+    expect(await tickets()).toEqual(expect.arrayContaining([recent, foreign]));
   });
 
   it('honours a custom retention', async () => {
