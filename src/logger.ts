@@ -1,29 +1,7 @@
 import pino from 'pino';
+import { censorSecrets } from './censor-secrets';
 import type { LogLevel } from './config/log-level';
 import type { Logger } from './ports';
-
-/**
- * Defence in depth: the code never puts secrets in log objects, but if one slips into a known field it is
- * censored rather than shipped to the log store.
- */
-const REDACT_PATHS = [
-  'sign',
-  'headers.sign',
-  'authorization',
-  'headers.authorization',
-  'sessionWebhook',
-  '*.sessionWebhook',
-  'apiKey',
-  '*.apiKey',
-  'appSecret',
-  '*.appSecret',
-  'accessKeySecret',
-  '*.accessKeySecret',
-  'securityToken',
-  '*.securityToken',
-  'accessToken',
-  '*.accessToken',
-];
 
 /** Options of the root logger of one function instance. */
 export interface LoggerOptions {
@@ -33,16 +11,21 @@ export interface LoggerOptions {
   destination?: pino.DestinationStream;
 }
 
-/** The root pino logger of a function instance: JSON to stdout, synchronous, secrets censored. */
+/** The root pino logger of a function instance: JSON to stdout, synchronous, secret fields censored. */
 export function createLogger(options: LoggerOptions): Logger {
-  return pino(
+  const logger = pino(
     {
       level: options.level,
       base: { fn: options.fn },
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: { level: (label) => ({ level: label }), log: censorSecrets },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
+  // A child's bindings skip the formatters; every child inherits this from the root, so grandchildren too.
+  const child = logger.child;
+  logger.child = function censoredChild(this: typeof logger, bindings, childOptions) {
+    return child.call(this, censorSecrets(bindings), childOptions);
+  } as typeof child;
+  return logger;
 }
