@@ -6,20 +6,20 @@ export type VolumePlace = 'memory' | 'disk';
 
 const SHARED_MEMORY = '/dev/shm';
 // statfs(2) f_type values of the file systems a Linux temp folder is usually on.
-const FILE_SYSTEMS: Record<number, string> = {
-  16914836: 'tmpfs',
-  61267: 'ext4',
-  1481003842: 'xfs',
-  2435016766: 'btrfs',
-  2035054128: 'overlayfs',
-};
+const FILE_SYSTEMS = new Map([
+  [0x01021994, 'tmpfs'],
+  [0xef53, 'ext4'],
+  [0x58465342, 'xfs'],
+  [0x9123683e, 'btrfs'],
+  [0x794c7630, 'overlayfs'],
+]);
 
 /**
  * The folder a history volume is made in. In memory where the machine has a writable tmpfs at /dev/shm (else the
  * disk): FC's volume is an OSS mount, and a local disk's own costs would be measured instead — on an ext4 mounted
- * without a journal, as CI's and this project's machines are, every new file or folder also scans the inodes
- * deleted in the last minutes (the kernel's recently_deleted check), so a figure taken there depends on what
- * ran before it.
+ * without a journal, as on the machines these figures were first taken on, every new file or folder also scans
+ * the inodes deleted in the last minutes (the kernel's recently_deleted check), so a figure taken there depends
+ * on what ran before it.
  */
 export function volumeParent(place: VolumePlace): string {
   if (place === 'memory' && isWritableTmpfs(SHARED_MEMORY)) return SHARED_MEMORY;
@@ -44,7 +44,7 @@ function isWritableTmpfs(folder: string): boolean {
 function fileSystemOf(folder: string): string {
   try {
     const { type } = statfsSync(folder);
-    return FILE_SYSTEMS[type] ?? `file system type 0x${type.toString(16)}`;
+    return FILE_SYSTEMS.get(type) ?? `file system type 0x${type.toString(16)}`;
   } catch {
     return 'unknown file system';
   }

@@ -48,8 +48,9 @@ export interface FileHistoryStore extends HistoryStore {
 // ({"v":1,"type":"clear",at}). Names are never shared between writers, so concurrent instances lose nothing even
 // where the mount's exclusive create is not atomic, and a load orders records by name (time, then id): it takes
 // the newest until a clear marker or enough turns, listing only the day folders (and today's and yesterday's
-// records), so its cost does not grow with the number of stored turns. The v1 files (`history/<key>/<12-digit seq>.json`, head.json) of earlier versions
-// are the oldest segment, read after all v2 days when no v2 clear hides them.
+// records), so its cost does not grow with the number of stored turns. The v1 files
+// (`history/<key>/<12-digit seq>.json`, head.json) of earlier versions are the oldest segment, read after all v2
+// days when no v2 clear hides them.
 /** Per-conversation, per-sender history on the volume. */
 export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHistoryStore {
   const { volume, logger, message, memory } = options;
@@ -89,7 +90,7 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHi
           : scanOf(key));
         const loaded = await loadTurns(volume, keyDir, scan, wanted, logger);
         const keep = Math.min(wanted - 1, MAX_EARLIER_TURNS);
-        known.set(key, { keep, turns: loaded.copyable.slice(Math.max(0, loaded.copyable.length - keep)) });
+        known.set(key, { keep, turns: newestOf(loaded.copyable, keep) });
         const listedToday = scan.listed.get(today);
         if (listedToday)
           memory?.set(key, { day: today, records: listedToday.length, newest: loaded.copyable });
@@ -104,7 +105,7 @@ export function createFileHistoryStore(options: FileHistoryStoreOptions): FileHi
       const before = known.get(key);
       if (before) {
         const newest = [...before.turns, { day, name, turn }];
-        known.set(key, { keep: before.keep, turns: newest.slice(Math.max(0, newest.length - before.keep)) });
+        known.set(key, { keep: before.keep, turns: newestOf(newest, before.keep) });
       }
       await volume.write(`${dayFolder(keyDir, day)}/${name}`, encodeTurn(turn, before?.turns));
       const seen = memory?.get(key);
@@ -186,9 +187,14 @@ async function loadTurns(
       if (record?.type === 'turn') newest.push({ day: entry.day, name: entry.name, turn: record.turn });
       else logger.warn({ key, file: entry.name }, 'skipping unreadable history turn file');
     }
-    if (legacy) return finish(legacy.slice(Math.max(0, legacy.length - (maxTurns - newest.length))));
+    if (legacy) return finish(newestOf(legacy, maxTurns - newest.length));
     if (cleared || newest.length >= maxTurns) return finish();
   }
+}
+
+/** The last `count` of `items` (all of them when there are fewer). */
+function newestOf<T>(items: readonly T[], count: number): T[] {
+  return items.slice(Math.max(0, items.length - count));
 }
 
 type PickedResult = JsonFileResult | { status: 'copied'; turn: Turn };

@@ -17,7 +17,7 @@ export interface HistoryScan {
   days: string[] | undefined;
   /** The records of the days listed so far (today's, and unless only today was listed, yesterday's). */
   listed: Map<string, DayRecord[]>;
-  /** Copies of turns by copyKey (turn-copies.ts): what the instance remembers; a load adds those it reads. */
+  /** Copies of turns by copyKey (turn-copies.ts): the newest turns the instance remembers of this history. */
   copied: Map<string, Turn>;
 }
 

@@ -166,7 +166,7 @@ function ticketsOf(names: readonly string[], hash: string): Map<string, Ticket> 
   for (const name of names) {
     if (!name.startsWith(hash)) continue;
     const match = ENTRY.exec(name);
-    if (!match || match[1] !== hash) continue;
+    if (!match) continue;
     const ticket = `${match[2]}-${match[3]}`;
     const state = match[4] as EntryState;
     const known = tickets.get(ticket);
