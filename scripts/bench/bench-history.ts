@@ -24,8 +24,8 @@ export type HistoryResult = Record<`turns_${number}`, number>;
 /**
  * history_ms: for each size, one sender's history with that many real turn files in the store's own layout
  * (day folders, a turn every five minutes up to now), then `load(key, WINDOW)` + `append(turn)` timed for one
- * message, median of `repetitions`, by one store with the instance memory reply gives its stores. The files are on the local disk (page cache warm), not an OSS mount: this
- * shows how the cost scales.
+ * message, median of `repetitions`, by one store with the instance memory reply gives its stores. The files are
+ * on the local disk (page cache warm), not an OSS mount: this shows how the cost scales.
  */
 export async function measureHistory(options: {
   sizes: number[];

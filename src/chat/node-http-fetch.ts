@@ -15,8 +15,8 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  * (undici in JavaScript, its HTTP parser in WebAssembly), with the same contract the SDK relies on — status,
  * headers, a streaming body, AbortSignal (rejecting with an AbortError), network failures as
  * `TypeError('fetch failed')` with the cause. What it does not handle itself goes to the built-in fetch unchanged:
- * Request objects, bodies other than text or bytes, and redirects (the request is sent again there, to follow them as fetch does).
- * Compressed answers are decoded, though it asks for none.
+ * Request objects, bodies other than text or bytes, and redirects (the request is sent again there, to follow them
+ * as fetch does). Compressed answers are decoded, though it asks for none.
  */
 export function createNodeHttpFetch(fallback: Fetch = fetch): Fetch {
   return async (input, init = {}) => {

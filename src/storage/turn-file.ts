@@ -58,7 +58,7 @@ export function decodeTurnRecord(value: unknown): TurnRecord | undefined {
   return { type: 'turn', turn: { msgId, question, answer, at } };
 }
 
-/** The copies of earlier turns a parsed turn record carries, by copyKey; none when it has none or they are not copies. */
+/** The copies of earlier turns a parsed turn record carries, by copyKey; none when it has none or they are not. */
 export function decodeEarlierTurns(record: unknown): Array<[string, Turn]> {
   if (typeof record !== 'object' || record === null) return [];
   const { earlier } = record as { earlier?: unknown };
