@@ -22,10 +22,23 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
-  // A child's bindings skip the formatters; every child inherits this from the root, so grandchildren too.
+  // A child's bindings skip the formatters, so they are censored here; every child inherits this from the root.
+  // Every child is made from the root, its ancestors' bindings merged in: pino makes a child with its parent as
+  // prototype, and a young logger turned prototype stays alive, with all it holds, past the next young GC (in
+  // conversation, each callback's two loggers got promoted and lengthened the GC pauses behind the slowest acks).
   const child = logger.child;
-  logger.child = function censoredChild(this: typeof logger, bindings, childOptions) {
-    return child.call(this, censorSecrets(bindings), childOptions);
+  logger.child = function flatChild(this: typeof logger, bindings, childOptions) {
+    const merged = { ...(this as AncestorBindings)[ANCESTOR_BINDINGS], ...censorSecrets(bindings) };
+    const options =
+      this.level === logger.level || childOptions?.level !== undefined
+        ? childOptions
+        : { ...childOptions, level: this.level };
+    const made = child.call(logger, merged, options);
+    (made as AncestorBindings)[ANCESTOR_BINDINGS] = merged;
+    return made;
   } as typeof child;
   return logger;
 }
+
+const ANCESTOR_BINDINGS = Symbol('ancestorBindings');
+type AncestorBindings = { [ANCESTOR_BINDINGS]?: pino.Bindings };

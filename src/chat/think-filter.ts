@@ -7,10 +7,11 @@ const CLOSE = '</think>';
  */
 export function createThinkFilter(): { push(delta: string): string; readonly visible: string } {
   let raw = '';
-  let visible = '';
   let state: 'undecided' | 'thinking' | 'answer' = 'undecided';
-  return {
-    push(delta) {
+  // A field, not a getter: a getter made per call gives each filter a map of its own (see http1-response-parser).
+  const filter = {
+    visible: '',
+    push(delta: string): string {
       raw += delta;
       if (state === 'undecided') {
         const start = raw.trimStart();
@@ -24,11 +25,9 @@ export function createThinkFilter(): { push(delta: string): string; readonly vis
           raw = raw.slice(end + CLOSE.length).trimStart();
         }
       }
-      if (state === 'answer') visible = raw.trimStart();
-      return visible;
-    },
-    get visible() {
-      return visible;
+      if (state === 'answer') filter.visible = raw.trimStart();
+      return filter.visible;
     },
   };
+  return filter;
 }

@@ -47,7 +47,6 @@ export function createHttp1ResponseParser(
   requestMethod = 'POST',
 ): Http1ResponseParser {
   let buffered: Buffer = Buffer.alloc(0);
-  let started = false;
   let head: { status: number; headers: Record<string, string>; keepAlive: boolean } | undefined;
   let framing: Framing | undefined;
   const bodyParts: Buffer[] = [];
@@ -139,12 +138,12 @@ export function createHttp1ResponseParser(
     }
   }
 
-  return {
-    get started() {
-      return started;
-    },
+  // `started` is a plain field, not a getter: a getter made per parser gives each parser a map of its own, which the
+  // shared map's transition keeps alive until the next young GC, so every parser and its buffers got promoted.
+  const parser: Http1ResponseParser & { started: boolean } = {
+    started: false,
     push(chunk) {
-      if (chunk.length > 0) started = true;
+      if (chunk.length > 0) parser.started = true;
       buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
       if (!head && !readHead()) return undefined;
       if (!framing) return undefined;
@@ -167,6 +166,7 @@ export function createHttp1ResponseParser(
       return head && framing?.kind === 'close' ? finish(false, false) : undefined;
     },
   };
+  return parser;
 }
 
 function parseHead(text: string): { status: number; headers: Record<string, string>; keepAlive: boolean } {

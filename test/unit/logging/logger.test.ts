@@ -79,4 +79,20 @@ describe('the function logger', () => {
     expect(plain).not.toHaveProperty('sign');
     expect(failed?.err).toMatchObject({ type: 'Error', message: 'boom', code: 'E_BOOM' });
   });
+  it("makes every descendant from the root with its ancestors' bindings and level, not from its parent", () => {
+    const { log, lines } = captureLogger('info');
+    const child = log.child({ requestId: 'req-1' });
+    child.level = 'debug';
+    const grandchild = child.child({ msgId: 'msg-4' });
+    const greatGrandchild = grandchild.child({ attempt: 2, msgId: 'msg-5' });
+    greatGrandchild.debug('deep');
+    log.debug('root stays at info');
+    // A parent turned prototype is what kept each callback's loggers alive past a young GC (src/logger.ts).
+    expect(Object.getPrototypeOf(grandchild)).toBe(log);
+    expect(Object.getPrototypeOf(greatGrandchild)).toBe(log);
+    expect(lines()).toEqual([
+      expect.objectContaining({ fn: 'test', requestId: 'req-1', msgId: 'msg-5', attempt: 2, msg: 'deep' }),
+    ]);
+    expect(log.level).toBe('info');
+  });
 });
