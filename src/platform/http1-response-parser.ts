@@ -138,8 +138,9 @@ export function createHttp1ResponseParser(
     }
   }
 
-  // `started` is a plain field, not a getter: a getter made per parser gives each parser a map of its own, which the
-  // shared map's transition keeps alive until the next young GC, so every parser and its buffers got promoted.
+  // `started` is a plain field, not a getter: a getter made per parser gives each parser a map of its own, and those
+  // maps, reachable from the shared map's transitions, outlived young GCs, so every parser and its buffers got
+  // promoted (conversation's slowest acks were the longer GC pauses).
   const parser: Http1ResponseParser & { started: boolean } = {
     started: false,
     push(chunk) {
