@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileHistoryStore } from '../../../src/storage/file-history-store';
@@ -83,7 +83,9 @@ describe('storage shared by several processes on an OSS mount whose exclusive cr
 
   it('runs against a mount where several processes all "create" one name exclusively (the emulation is on)', async () => {
     // A wide gap between lookup and upload, so processes started together all look before any uploads, even
-    // when a busy machine wakes one of them late.
+    // when a busy machine wakes one of them late. The folder exists first: otherwise each upload fails for the
+    // missing folder, and whoever looks again after another's retry has landed sees the name taken.
+    await mkdir(join(dir, 'contested'));
     const results = await runWorkers(
       dir,
       [0, 1, 2].map(() => ['create', 'contested/name']),
