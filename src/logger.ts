@@ -26,6 +26,7 @@ export function createLogger(options: LoggerOptions): Logger {
   // Every child is made from the root, its ancestors' bindings merged in: pino makes a child with its parent as
   // prototype, and a young logger turned prototype stays alive, with all it holds, past the next young GC (in
   // conversation, each callback's two loggers got promoted and lengthened the GC pauses behind the slowest acks).
+  // Bindings and level carry over to descendants; other child options (the code sets none) do not.
   const child = logger.child;
   logger.child = function flatChild(this: typeof logger, bindings, childOptions) {
     const merged = { ...(this as AncestorBindings)[ANCESTOR_BINDINGS], ...censorSecrets(bindings) };

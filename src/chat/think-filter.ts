@@ -8,7 +8,7 @@ const CLOSE = '</think>';
 export function createThinkFilter(): { push(delta: string): string; readonly visible: string } {
   let raw = '';
   let state: 'undecided' | 'thinking' | 'answer' = 'undecided';
-  // A field, not a getter: a getter made per call gives each filter a map of its own (see http1-response-parser).
+  // A field, not a getter: an object literal with a getter outlives young GCs (see http1-response-parser).
   const filter = {
     visible: '',
     push(delta: string): string {

@@ -99,4 +99,13 @@ describe('createThinkFilter', () => {
     for (const delta of deltas) filter.push(delta);
     expect(filter.visible).toBe(visible);
   });
+
+  it('keeps the visible text in a plain field, not a getter (a getter made per call outlives young GCs)', () => {
+    const filter = createThinkFilter();
+    filter.push('答案');
+    expect(Object.getOwnPropertyDescriptor(filter, 'visible')).toMatchObject({
+      value: '答案',
+      writable: true,
+    });
+  });
 });

@@ -45,6 +45,8 @@ describe('createHttp1ResponseParser', () => {
     const parser = createHttp1ResponseParser(LIMITS);
     expect(parser.push(Buffer.from(wire.slice(0, -1)))).toBeUndefined();
     expect(parser.started).toBe(true);
+    // A plain field, not a getter: a getter made per parser kept every parser alive past young GCs.
+    expect(Object.getOwnPropertyDescriptor(parser, 'started')).toMatchObject({ value: true });
   });
 
   it('decodes chunked bodies with extensions and trailers, split anywhere', () => {
