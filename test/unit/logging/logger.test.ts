@@ -79,6 +79,7 @@ describe('the function logger', () => {
     expect(plain).not.toHaveProperty('sign');
     expect(failed?.err).toMatchObject({ type: 'Error', message: 'boom', code: 'E_BOOM' });
   });
+
   it("makes every descendant from the root with its ancestors' bindings and level, not from its parent", () => {
     const { log, lines } = captureLogger('info');
     const child = log.child({ requestId: 'req-1' });
